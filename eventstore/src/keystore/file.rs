@@ -1,0 +1,139 @@
+//! A key store in a directory: one small file per key, a tombstone per destroyed key.
+//!
+//! Layout: `DIR/<shard>/<key id>.key` holds the 32 key bytes; `DIR/<shard>/<key id>.destroyed`
+//! marks a destroyed key (so it is never created again). The shard (two hex digits from
+//! a checksum of the id) keeps directories small. Every change is fsynced, file and
+//! directory, before it is reported done.
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+
+use crate::error::StoreError;
+use crate::keys::{destroyed_key, KeyId, KeyLookup, KeyMaterial, KeyStore};
+
+/// Keys as files under one directory, cached in memory once read.
+pub struct FileKeyStore {
+    dir: PathBuf,
+    cache: Arc<Mutex<HashMap<KeyId, KeyLookup>>>,
+}
+
+impl FileKeyStore {
+    /// Opens (creating if needed) the key store in `dir`.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let dir = dir.into();
+        fs::create_dir_all(&dir)?;
+        Ok(Self { dir, cache: Arc::default() })
+    }
+
+    fn paths(&self, id: &KeyId) -> (PathBuf, PathBuf, PathBuf) {
+        let shard = format!("{:02x}", crc32c::crc32c(id.as_str().as_bytes()) & 0xff);
+        let shard_dir = self.dir.join(shard);
+        let key = shard_dir.join(format!("{id}.key"));
+        let tombstone = shard_dir.join(format!("{id}.destroyed"));
+        (shard_dir, key, tombstone)
+    }
+
+    fn read(&self, id: &KeyId) -> Result<KeyLookup, StoreError> {
+        if let Some(found) = self.cache.lock().expect("key cache").get(id) {
+            return Ok(found.clone());
+        }
+        let (_, key_path, tombstone) = self.paths(id);
+        let found = if tombstone.exists() {
+            KeyLookup::Destroyed
+        } else {
+            match fs::read(&key_path) {
+                Ok(bytes) => KeyLookup::Present(KeyMaterial::from_slice(&bytes).ok_or_else(|| {
+                    StoreError::KeyStore(format!("clé « {id} » illisible ({} octets) dans {}", bytes.len(), key_path.display()))
+                })?),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => KeyLookup::Unknown,
+                Err(e) => return Err(e.into()),
+            }
+        };
+        if found != KeyLookup::Unknown {
+            self.cache.lock().expect("key cache").insert(id.clone(), found.clone());
+        }
+        Ok(found)
+    }
+
+    fn create(&self, id: &KeyId) -> Result<KeyMaterial, StoreError> {
+        let (shard_dir, key_path, _) = self.paths(id);
+        fs::create_dir_all(&shard_dir)?;
+        let key = KeyMaterial::generate();
+        // Write under a temporary name then rename, so a crash never leaves a short key.
+        let temporary = shard_dir.join(format!("{id}.key.tmp"));
+        write_synced(&temporary, key.as_bytes())?;
+        fs::rename(&temporary, &key_path)?;
+        sync_dir(&shard_dir)?;
+        self.cache.lock().expect("key cache").insert(id.clone(), KeyLookup::Present(key.clone()));
+        Ok(key)
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = OpenOptions::new().write(true).create(true).truncate(true).open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[async_trait]
+impl KeyStore for FileKeyStore {
+    async fn get_or_create(&self, id: &KeyId) -> Result<KeyMaterial, StoreError> {
+        match self.read(id)? {
+            KeyLookup::Present(key) => Ok(key),
+            KeyLookup::Destroyed => Err(destroyed_key(id)),
+            KeyLookup::Unknown => {
+                let id = id.clone();
+                let store = Self { dir: self.dir.clone(), cache: self.cache.clone() };
+                tokio::task::spawn_blocking(move || store.create(&id))
+                    .await
+                    .map_err(|e| StoreError::KeyStore(e.to_string()))?
+            }
+        }
+    }
+
+    async fn get(&self, id: &KeyId) -> Result<KeyLookup, StoreError> {
+        self.read(id)
+    }
+
+    async fn destroy(&self, id: &KeyId) -> Result<(), StoreError> {
+        let (shard_dir, key_path, tombstone) = self.paths(id);
+        fs::create_dir_all(&shard_dir)?;
+        write_synced(&tombstone, b"")?;
+        if key_path.exists() {
+            // Overwrite before unlinking: on most file systems this clears the blocks.
+            write_synced(&key_path, &[0u8; 32])?;
+            fs::remove_file(&key_path)?;
+        }
+        sync_dir(&shard_dir)?;
+        self.cache.lock().expect("key cache").insert(id.clone(), KeyLookup::Destroyed);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn keys_persist_and_destroyed_keys_stay_destroyed_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = KeyId::parse("participant-42").unwrap();
+        let key = FileKeyStore::open(dir.path()).unwrap().get_or_create(&id).await.unwrap();
+        let reopened = FileKeyStore::open(dir.path()).unwrap();
+        assert_eq!(reopened.get(&id).await.unwrap(), KeyLookup::Present(key));
+        reopened.destroy(&id).await.unwrap();
+        let again = FileKeyStore::open(dir.path()).unwrap();
+        assert_eq!(again.get(&id).await.unwrap(), KeyLookup::Destroyed);
+        assert!(again.get_or_create(&id).await.is_err());
+        assert_eq!(again.get(&KeyId::parse("never").unwrap()).await.unwrap(), KeyLookup::Unknown);
+    }
+}

@@ -1,0 +1,1 @@
+//! HTTP JSON API and application services (see issue "The gateway").

@@ -1,0 +1,1 @@
+//! Server-rendered pages (see issue "The web").
