@@ -29,7 +29,7 @@ pub(crate) struct LogIndex {
 /// A commit accepted by [`LogIndex::prepare`]: what to write, or what was written.
 pub(crate) enum Prepared {
     /// Write this body under this commit number, then call [`LogIndex::make_durable`].
-    Write { commit: u64, body: CommitBody, encoded: Vec<u8>, result: AppendResult },
+    Write { commit: u64, encoded: Vec<u8>, result: AppendResult },
     /// Nothing to write: the append was an idempotent retry or empty.
     Done(AppendResult),
 }
@@ -90,8 +90,8 @@ impl LogIndex {
                     position: Some(Position::new(commit, count as u32 - 1)),
                     already_written: false,
                 };
-                self.insert(commit, body.clone());
-                Ok(Prepared::Write { commit, body, encoded, result })
+                self.insert(commit, body);
+                Ok(Prepared::Write { commit, encoded, result })
             }
         }
     }
@@ -125,11 +125,6 @@ impl LogIndex {
             }
         }
         self.last_commit = self.durable_commit;
-    }
-
-    /// The last commit number, durable or not.
-    pub(crate) fn last_commit(&self) -> u64 {
-        self.last_commit
     }
 
     /// The newest durable commit number.

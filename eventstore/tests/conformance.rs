@@ -20,3 +20,22 @@ impl BackendFactory for Memory {
 async fn memory_backend_conforms() {
     run_all(&Memory).await;
 }
+
+struct File {
+    dir: tempfile::TempDir,
+    counter: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait]
+impl BackendFactory for File {
+    async fn fresh(&self) -> Arc<dyn Backend> {
+        let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let path = self.dir.path().join(format!("log-{n}.concerto"));
+        Arc::new(concerto_eventstore::file::FileBackend::open(path).expect("open file log"))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_backend_conforms() {
+    run_all(&File { dir: tempfile::tempdir().unwrap(), counter: Default::default() }).await;
+}

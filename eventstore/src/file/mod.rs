@@ -1,1 +1,198 @@
-//! placeholder
+//! The append-only file log: the embedded default backend.
+//!
+//! One file of checksummed records ([`format`]), one writer thread with group commit
+//! ([`writer`]), an exclusive lock so that one process writes at a time, and the whole
+//! index in memory (rebuilt by a scan at open). Appends are acknowledged only after
+//! fsync; a torn final record is truncated on reopen; any other damage refuses to open.
+
+pub mod format;
+pub mod writer;
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use tokio::sync::{oneshot, watch};
+
+use crate::backend::Backend;
+use crate::envelope::{EventDraft, EventRecord};
+use crate::error::StoreError;
+use crate::expected::{AppendResult, CurrentRevision, ExpectedRevision};
+use crate::log_index::LogIndex;
+use crate::position::{Direction, Position, ReadFrom};
+use crate::stream_name::{StreamFilter, StreamName};
+use format::{scan, FILE_MAGIC};
+use writer::{AppendRequest, LogFile};
+
+/// State shared by the backend handle and its writer thread.
+pub(crate) struct Shared {
+    index: RwLock<LogIndex>,
+    pub(crate) commits: watch::Sender<u64>,
+    failure: Mutex<Option<String>>,
+}
+
+impl Shared {
+    pub(crate) fn index_mut(&self) -> std::sync::RwLockWriteGuard<'_, LogIndex> {
+        // Commits become readable only through `make_durable`, the writer's last step,
+        // so a panic elsewhere cannot expose a half-written commit.
+        self.index.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn index(&self) -> std::sync::RwLockReadGuard<'_, LogIndex> {
+        self.index.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn failure(&self) -> Option<String> {
+        self.failure.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub(crate) fn fail(&self, why: String) {
+        *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(why);
+    }
+}
+
+/// The file log backend. Dropping it stops the writer after the queued appends.
+pub struct FileBackend {
+    shared: Arc<Shared>,
+    requests: Option<mpsc::Sender<AppendRequest>>,
+    writer: Option<JoinHandle<()>>,
+    path: PathBuf,
+}
+
+impl FileBackend {
+    /// Opens (creating if needed) the log at `path`, taking its exclusive lock.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, |file| Box::new(file))
+    }
+
+    /// Opens the log with the writer's file wrapped by `wrap` (for tests that watch
+    /// the order of writes and syncs).
+    pub fn open_with(path: impl AsRef<Path>, wrap: impl FnOnce(File) -> Box<dyn LogFile>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_owned();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked { path }),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
+        }
+        let file_len = file.metadata()?.len();
+        let found = scan(&path, &mut BufReader::new(&mut file), file_len)?;
+        let mut index = LogIndex::default();
+        for (number, body) in found.commits.into_iter().enumerate() {
+            let commit = number as u64 + 1;
+            let expected = CurrentRevision::from_count(body.first_revision);
+            let actual = index.durable_revision(&body.stream);
+            if expected != actual {
+                return Err(StoreError::Corrupt {
+                    path,
+                    offset: 0,
+                    why: format!("commit {commit} : révision {} du flux « {} » inattendue", body.first_revision, body.stream),
+                });
+            }
+            index.insert(commit, body);
+            index.make_durable(commit);
+        }
+        if found.valid_end < file_len {
+            set_aside_torn_tail(&path, &mut file, found.valid_end, file_len)?;
+        }
+        if found.valid_end < FILE_MAGIC.len() as u64 {
+            file.set_len(0)?;
+            file.seek(SeekFrom::Start(0))?;
+            file.write_all(FILE_MAGIC)?;
+            file.sync_all()?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                File::open(dir)?.sync_all()?;
+            }
+        }
+        file.seek(SeekFrom::End(0))?;
+        let last = index.durable_commit();
+        let shared = Arc::new(Shared {
+            index: RwLock::new(index),
+            commits: watch::Sender::new(last),
+            failure: Mutex::new(None),
+        });
+        let (requests, receiver) = mpsc::channel();
+        let writer_shared = shared.clone();
+        let log_file = wrap(file);
+        let writer = std::thread::Builder::new()
+            .name("concerto-log-writer".into())
+            .spawn(move || writer::run(writer_shared, log_file, receiver))?;
+        Ok(Self { shared, requests: Some(requests), writer: Some(writer), path })
+    }
+
+    /// The log file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Keeps the bytes of a torn tail in `<log>.torn-<offset>`, then truncates the log.
+fn set_aside_torn_tail(path: &Path, file: &mut File, valid_end: u64, file_len: u64) -> Result<(), StoreError> {
+    let mut tail = Vec::with_capacity((file_len - valid_end) as usize);
+    file.seek(SeekFrom::Start(valid_end))?;
+    std::io::Read::read_to_end(file, &mut tail)?;
+    let aside = path.with_extension(format!("torn-{valid_end}"));
+    std::fs::write(&aside, &tail)?;
+    File::open(&aside)?.sync_all()?;
+    tracing::warn!(log = %path.display(), offset = valid_end, bytes = tail.len(), aside = %aside.display(),
+        "fin de journal incomplète (écriture interrompue, jamais acquittée) : mise de côté puis tronquée");
+    file.set_len(valid_end)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+impl Drop for FileBackend {
+    fn drop(&mut self) {
+        drop(self.requests.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+#[async_trait]
+impl Backend for FileBackend {
+    async fn append(
+        &self,
+        stream: &StreamName,
+        expected: ExpectedRevision,
+        recorded_at: OffsetDateTime,
+        events: Vec<EventDraft>,
+    ) -> Result<AppendResult, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let request = AppendRequest { stream: stream.clone(), expected, recorded_at, events, reply };
+        self.requests
+            .as_ref()
+            .ok_or(StoreError::Closed)?
+            .send(request)
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    async fn read_stream(&self, stream: &StreamName, direction: Direction, from: Option<u64>, max: usize) -> Result<Vec<EventRecord>, StoreError> {
+        Ok(self.shared.index().read_stream(stream, direction, from, max))
+    }
+
+    async fn read_all(&self, from: ReadFrom, filter: &StreamFilter, max: usize) -> Result<Vec<EventRecord>, StoreError> {
+        Ok(self.shared.index().read_all(from, filter, max))
+    }
+
+    async fn stream_revision(&self, stream: &StreamName) -> Result<CurrentRevision, StoreError> {
+        Ok(self.shared.index().durable_revision(stream))
+    }
+
+    async fn head(&self) -> Result<Option<Position>, StoreError> {
+        Ok(self.shared.index().head())
+    }
+
+    fn watch_commits(&self) -> watch::Receiver<u64> {
+        self.shared.commits.subscribe()
+    }
+}
