@@ -1,17 +1,27 @@
 //! Command-line interface: parses arguments and dispatches to the subcommands.
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
+
+use crate::storage::Storage;
 
 /// Concerto, moteur de concertation territoriale.
 #[derive(Parser)]
 #[command(name = "concerto", version, about)]
 struct Cli {
+    /// Répertoire des données du mode embarqué (journal, clés).
+    #[arg(long, global = true, env = "CONCERTO_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Export et import du journal d'événements (sauvegarde, migration vers JetStream).
+    #[command(subcommand)]
+    Log(crate::log_cli::LogCommand),
     /// Mesures de performance (voir BENCHMARKS.md).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -22,6 +32,7 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
+        Command::Log(command) => runtime.block_on(crate::log_cli::run(command, &Storage::from_env(&cli.data_dir))),
         Command::Bench(command) => runtime.block_on(crate::bench::run(command)),
     }
 }

@@ -2,6 +2,8 @@
 
 mod bench;
 mod cli;
+mod log_cli;
+mod storage;
 
 fn main() -> anyhow::Result<()> {
     cli::run()
