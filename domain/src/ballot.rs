@@ -1,0 +1,137 @@
+//! Ballots: one participant's votes on the statements of one question.
+//! Stream `ballot-<participant>-<question>`.
+//!
+//! One stream per participant and question keeps the hot path free of
+//! contention (thousands of participants voting on one statement never touch
+//! the same stream) while keeping the number of streams reasonable for
+//! JetStream (not one per vote). A later vote on the same statement replaces the
+//! earlier one; the event says which it replaced so tallies can subtract it.
+
+use crate::actor::Actor;
+use crate::aggregate::{Aggregate, StreamName};
+use crate::concertation::{ConcertationSnapshot, QuestionKind};
+use crate::contribution::{ContributionKind, ContributionStatus, ContributionView};
+use crate::rejection::Rejection;
+use crate::schema::DomainEvent;
+use crate::values::{ContributionId, ParticipantId, QuestionId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// A vote on a statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vote {
+    /// D'accord.
+    Agree,
+    /// Pas d'accord.
+    Disagree,
+    /// Passer.
+    Pass,
+}
+
+/// Casts (or replaces) a vote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CastVote {
+    /// The voter.
+    pub participant: ParticipantId,
+    /// The concertation, as folded just before.
+    pub concertation: ConcertationSnapshot,
+    /// The question the statement belongs to.
+    pub question: QuestionId,
+    /// The statement, as the read model knows it.
+    pub statement: ContributionView,
+    /// The vote.
+    pub vote: Vote,
+}
+
+/// What happened in a ballot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum BallotEvent {
+    /// A vote was cast (schema v2: `vote` was `choice`; `replaces` added).
+    VoteCast {
+        /// The voter.
+        participant: ParticipantId,
+        /// The question.
+        question: QuestionId,
+        /// The statement.
+        statement: ContributionId,
+        /// The vote.
+        vote: Vote,
+        /// The vote it replaces, if any.
+        replaces: Option<Vote>,
+        /// When.
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+}
+
+crate::event_types!(BallotEvent { VoteCast });
+
+impl DomainEvent for BallotEvent {
+    fn event_type(&self) -> &'static str {
+        self.type_name()
+    }
+}
+
+/// The current vote per statement.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BallotState {
+    /// Latest vote by statement.
+    pub votes: BTreeMap<ContributionId, Vote>,
+}
+
+/// The ballot aggregate.
+pub struct Ballot;
+
+/// The stream of a ballot: `ballot-<participant>-<question>`.
+pub fn stream(participant: ParticipantId, question: QuestionId) -> StreamName {
+    StreamName::new(Ballot::CATEGORY, format!("{participant}-{question}"))
+}
+
+impl Aggregate for Ballot {
+    const CATEGORY: &'static str = "ballot";
+    type State = BallotState;
+    type Command = CastVote;
+    type Event = BallotEvent;
+
+    fn stream(command: &CastVote) -> StreamName {
+        stream(command.participant, command.question)
+    }
+
+    fn decide(state: &BallotState, c: CastVote, actor: &Actor, now: OffsetDateTime) -> Result<Vec<BallotEvent>, Rejection> {
+        actor.require_participant(c.participant, "action.participate")?;
+        c.concertation.require_open()?;
+        if *c.concertation.question(c.question)? != QuestionKind::Statements {
+            return Err(Rejection::NotAStatement);
+        }
+        let s = &c.statement;
+        if s.kind != ContributionKind::Statement || s.question != c.question || s.concertation != c.concertation.id {
+            return Err(Rejection::NotAStatement);
+        }
+        // Pending statements are votable: a priori moderation must not freeze
+        // the conversation; only hidden or withdrawn ones are refused.
+        if s.withdrawn || s.status == ContributionStatus::Hidden {
+            return Err(Rejection::StatementUnavailable);
+        }
+        let previous = state.votes.get(&s.id).copied();
+        if previous == Some(c.vote) {
+            return Ok(vec![]);
+        }
+        Ok(vec![BallotEvent::VoteCast {
+            participant: c.participant,
+            question: c.question,
+            statement: s.id,
+            vote: c.vote,
+            replaces: previous,
+            at: now,
+        }])
+    }
+
+    fn evolve(mut state: BallotState, event: &BallotEvent) -> BallotState {
+        let BallotEvent::VoteCast { statement, vote, .. } = event;
+        state.votes.insert(*statement, *vote);
+        state
+    }
+}
