@@ -68,7 +68,9 @@ pub async fn load<S: Default, E: Display, R>(
     let mut revision = CurrentRevision::NoStream;
     let mut from = 0;
     loop {
-        let page = store.read_stream(stream, Direction::Forward, Some(from), LOAD_PAGE).await?;
+        let page = store
+            .read_stream(stream, Direction::Forward, Some(from), LOAD_PAGE)
+            .await?;
         let done = page.len() < LOAD_PAGE;
         for event in &page {
             state = evolve(state, event).map_err(|e| ExecuteError::Fold {
@@ -110,10 +112,20 @@ where
             CurrentRevision::Current(n) => ExpectedRevision::Exact(n),
         };
         match store.append(stream, expected, events.clone()).await {
-            Ok(append) => return Ok(Executed { state, revision, append, events }),
+            Ok(append) => {
+                return Ok(Executed {
+                    state,
+                    revision,
+                    append,
+                    events,
+                })
+            }
             Err(StoreError::WrongExpectedVersion { .. }) => continue,
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ExecuteError::Conflict { stream: stream.to_string(), attempts })
+    Err(ExecuteError::Conflict {
+        stream: stream.to_string(),
+        attempts,
+    })
 }

@@ -41,8 +41,12 @@ pub fn plan_append(
         expected,
         actual: current,
     };
-    let partial = || StoreError::PartialRetry { stream: stream.to_string() };
-    let write = AppendPlan::Write { first_revision: current.next() };
+    let partial = || StoreError::PartialRetry {
+        stream: stream.to_string(),
+    };
+    let write = AppendPlan::Write {
+        first_revision: current.next(),
+    };
     let Some(&first_id) = new_ids.first() else {
         // An empty append only checks the expectation, as in EventStoreDB.
         return match (expected, current) {
@@ -62,7 +66,9 @@ pub fn plan_append(
     // A retry found where it should be: the whole batch or an inconsistent part of it.
     let retry_at = |start: u64| {
         if already_at(start) {
-            Ok(AppendPlan::AlreadyWritten { first_revision: start })
+            Ok(AppendPlan::AlreadyWritten {
+                first_revision: start,
+            })
         } else {
             Err(partial())
         }
@@ -108,7 +114,11 @@ mod tests {
         (1..=n).map(Uuid::from_u128).collect()
     }
 
-    fn plan(existing: &[Uuid], expected: ExpectedRevision, new: &[Uuid]) -> Result<AppendPlan, StoreError> {
+    fn plan(
+        existing: &[Uuid],
+        expected: ExpectedRevision,
+        new: &[Uuid],
+    ) -> Result<AppendPlan, StoreError> {
         let stream = StreamName::parse("s-1").unwrap();
         plan_append(
             &stream,
@@ -124,28 +134,52 @@ mod tests {
     fn exact_writes_at_the_expected_revision_and_recognises_a_retry() {
         let existing = ids(3);
         let new = [Uuid::from_u128(9)];
-        assert_eq!(plan(&existing, ExpectedRevision::Exact(2), &new).unwrap(), AppendPlan::Write { first_revision: 3 });
+        assert_eq!(
+            plan(&existing, ExpectedRevision::Exact(2), &new).unwrap(),
+            AppendPlan::Write { first_revision: 3 }
+        );
         assert_eq!(
             plan(&existing, ExpectedRevision::Exact(0), &existing[1..]).unwrap(),
             AppendPlan::AlreadyWritten { first_revision: 1 }
         );
-        assert!(matches!(plan(&existing, ExpectedRevision::Exact(1), &new), Err(StoreError::WrongExpectedVersion { .. })));
+        assert!(matches!(
+            plan(&existing, ExpectedRevision::Exact(1), &new),
+            Err(StoreError::WrongExpectedVersion { .. })
+        ));
         let half = [existing[2], Uuid::from_u128(77)];
-        assert!(matches!(plan(&existing, ExpectedRevision::Exact(1), &half), Err(StoreError::PartialRetry { .. })));
+        assert!(matches!(
+            plan(&existing, ExpectedRevision::Exact(1), &half),
+            Err(StoreError::PartialRetry { .. })
+        ));
     }
 
     #[test]
     fn no_stream_and_stream_exists() {
         let existing = ids(2);
-        assert!(matches!(plan(&existing, ExpectedRevision::NoStream, &[Uuid::from_u128(5)]), Err(StoreError::WrongExpectedVersion { .. })));
-        assert_eq!(plan(&existing, ExpectedRevision::NoStream, &existing).unwrap(), AppendPlan::AlreadyWritten { first_revision: 0 });
-        assert!(matches!(plan(&[], ExpectedRevision::StreamExists, &[Uuid::from_u128(5)]), Err(StoreError::WrongExpectedVersion { .. })));
-        assert_eq!(plan(&existing, ExpectedRevision::Any, &existing[1..]).unwrap(), AppendPlan::AlreadyWritten { first_revision: 1 });
+        assert!(matches!(
+            plan(&existing, ExpectedRevision::NoStream, &[Uuid::from_u128(5)]),
+            Err(StoreError::WrongExpectedVersion { .. })
+        ));
+        assert_eq!(
+            plan(&existing, ExpectedRevision::NoStream, &existing).unwrap(),
+            AppendPlan::AlreadyWritten { first_revision: 0 }
+        );
+        assert!(matches!(
+            plan(&[], ExpectedRevision::StreamExists, &[Uuid::from_u128(5)]),
+            Err(StoreError::WrongExpectedVersion { .. })
+        ));
+        assert_eq!(
+            plan(&existing, ExpectedRevision::Any, &existing[1..]).unwrap(),
+            AppendPlan::AlreadyWritten { first_revision: 1 }
+        );
     }
 
     #[test]
     fn empty_append_only_checks_the_expectation() {
         assert!(plan(&[], ExpectedRevision::Exact(0), &[]).is_err());
-        assert_eq!(plan(&ids(1), ExpectedRevision::Exact(0), &[]).unwrap(), AppendPlan::Write { first_revision: 1 });
+        assert_eq!(
+            plan(&ids(1), ExpectedRevision::Exact(0), &[]).unwrap(),
+            AppendPlan::Write { first_revision: 1 }
+        );
     }
 }

@@ -37,14 +37,22 @@ impl CommitBody {
 
     /// The records of the commit once it has its commit number.
     pub fn into_records(self, commit: u64) -> impl Iterator<Item = EventRecord> {
-        let Self { stream, first_revision, recorded_at, events } = self;
-        events.into_iter().enumerate().map(move |(index, event)| EventRecord {
-            position: Position::new(commit, index as u32),
-            stream: stream.clone(),
-            revision: first_revision + index as u64,
+        let Self {
+            stream,
+            first_revision,
             recorded_at,
-            event,
-        })
+            events,
+        } = self;
+        events
+            .into_iter()
+            .enumerate()
+            .map(move |(index, event)| EventRecord {
+                position: Position::new(commit, index as u32),
+                stream: stream.clone(),
+                revision: first_revision + index as u64,
+                recorded_at,
+                event,
+            })
     }
 
     /// Regroups records of one commit (as read from an export) into a body.

@@ -16,17 +16,28 @@ pub const EVENT_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6b1d_3c52_8f0e_4d7a_9c2b_
 /// Derives an event id from a scope (what kind of input) and a name (the input's own
 /// key, e.g. an idempotency key and an index, or a Polis vote's ids).
 pub fn derived_event_id(scope: &str, name: &str) -> Uuid {
-    Uuid::new_v5(&EVENT_ID_NAMESPACE, format!("{scope}\u{1f}{name}").as_bytes())
+    Uuid::new_v5(
+        &EVENT_ID_NAMESPACE,
+        format!("{scope}\u{1f}{name}").as_bytes(),
+    )
 }
 
 /// Metadata carried by every event, with EventStoreDB's reserved names.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metadata {
     /// The id shared by every event caused by one user request.
-    #[serde(rename = "$correlationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$correlationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub correlation_id: Option<Uuid>,
     /// The id of the event or command that caused this one.
-    #[serde(rename = "$causationId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$causationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub causation_id: Option<Uuid>,
     /// Who did it: a participant, a staff account or the system (opaque to the store).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,7 +109,11 @@ impl NewEvent {
 
     /// Adds a part sealed under `key`.
     pub fn with_sealed(mut self, part: impl Into<String>, key: KeyId, value: Value) -> Self {
-        self.sealed.push(SealRequest { part: part.into(), key, value });
+        self.sealed.push(SealRequest {
+            part: part.into(),
+            key,
+            value,
+        });
         self
     }
 }
@@ -174,7 +189,9 @@ impl RecordedEvent {
 
     /// Whether the event has the part and its key was destroyed.
     pub fn is_erased(&self, part: &str) -> bool {
-        self.opened.iter().any(|(name, value)| name == part && value.is_none())
+        self.opened
+            .iter()
+            .any(|(name, value)| name == part && value.is_none())
     }
 
     /// The event id.

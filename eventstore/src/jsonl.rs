@@ -26,7 +26,8 @@ pub async fn export(backend: &dyn Backend, out: &mut impl Write) -> Result<u64, 
         let Some(last) = page.last() else { break };
         from = ReadFrom::After(last.position);
         for record in &page {
-            serde_json::to_writer(&mut *out, record).map_err(|e| StoreError::Encoding(e.to_string()))?;
+            serde_json::to_writer(&mut *out, record)
+                .map_err(|e| StoreError::Encoding(e.to_string()))?;
             out.write_all(b"\n")?;
             count += 1;
         }
@@ -62,16 +63,25 @@ pub fn read_commits(input: impl BufRead) -> Result<Vec<CommitBody>, StoreError> 
         if line.trim().is_empty() {
             continue;
         }
-        let record: EventRecord = serde_json::from_str(&line).map_err(|e| bad_line(number, format!("colonne {} : {e}", e.column())))?;
+        let record: EventRecord = serde_json::from_str(&line)
+            .map_err(|e| bad_line(number, format!("colonne {} : {e}", e.column())))?;
         if last_position.is_some_and(|p| record.position <= p) {
             return Err(bad_line(number, "positions hors d'ordre"));
         }
         last_position = Some(record.position);
-        let continues = current.last().is_some_and(|prev| prev.position.commit() == record.position.commit());
+        let continues = current
+            .last()
+            .is_some_and(|prev| prev.position.commit() == record.position.commit());
         if continues {
             let prev = current.last().expect("checked");
-            if prev.stream != record.stream || prev.revision + 1 != record.revision || prev.position.index() + 1 != record.position.index() {
-                return Err(bad_line(number, "commit incohérent (flux, révision ou index)"));
+            if prev.stream != record.stream
+                || prev.revision + 1 != record.revision
+                || prev.position.index() + 1 != record.position.index()
+            {
+                return Err(bad_line(
+                    number,
+                    "commit incohérent (flux, révision ou index)",
+                ));
             }
         } else {
             if record.position.index() != 0 {
@@ -87,7 +97,10 @@ pub fn read_commits(input: impl BufRead) -> Result<Vec<CommitBody>, StoreError> 
 }
 
 /// Appends the commits of an export to `backend`, keeping revisions and recorded times.
-pub async fn import(backend: &dyn Backend, commits: Vec<CommitBody>) -> Result<ImportReport, StoreError> {
+pub async fn import(
+    backend: &dyn Backend,
+    commits: Vec<CommitBody>,
+) -> Result<ImportReport, StoreError> {
     let mut report = ImportReport::default();
     for body in commits {
         let expected = match body.first_revision {
@@ -95,7 +108,9 @@ pub async fn import(backend: &dyn Backend, commits: Vec<CommitBody>) -> Result<I
             n => ExpectedRevision::Exact(n - 1),
         };
         report.events += body.events.len() as u64;
-        let result = backend.append(&body.stream, expected, body.recorded_at, body.events).await?;
+        let result = backend
+            .append(&body.stream, expected, body.recorded_at, body.events)
+            .await?;
         if result.already_written {
             report.commits_already_present += 1;
         } else {

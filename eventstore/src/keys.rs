@@ -23,11 +23,16 @@ impl KeyId {
         let valid = !id.is_empty()
             && id.len() <= 200
             && !id.starts_with('.')
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
         if valid {
             Ok(Self(id))
         } else {
-            Err(StoreError::KeyStore(format!("identifiant de clé invalide « {} »", id.chars().take(80).collect::<String>())))
+            Err(StoreError::KeyStore(format!(
+                "identifiant de clé invalide « {} »",
+                id.chars().take(80).collect::<String>()
+            )))
         }
     }
 
@@ -120,5 +125,7 @@ pub trait KeyStore: Send + Sync + 'static {
 
 /// The error for sealing under a destroyed key.
 pub(crate) fn destroyed_key(id: &KeyId) -> StoreError {
-    StoreError::KeyStore(format!("la clé « {id} » a été détruite : rien ne peut plus être scellé avec elle"))
+    StoreError::KeyStore(format!(
+        "la clé « {id} » a été détruite : rien ne peut plus être scellé avec elle"
+    ))
 }

@@ -29,7 +29,11 @@ pub(crate) struct LogIndex {
 /// A commit accepted by [`LogIndex::prepare`]: what to write, or what was written.
 pub(crate) enum Prepared {
     /// Write this body under this commit number, then call [`LogIndex::make_durable`].
-    Write { commit: u64, encoded: Vec<u8>, result: AppendResult },
+    Write {
+        commit: u64,
+        encoded: Vec<u8>,
+        result: AppendResult,
+    },
     /// Nothing to write: the append was an idempotent retry or empty.
     Done(AppendResult),
 }
@@ -61,7 +65,9 @@ impl LogIndex {
         match plan_append(stream, current, expected, &new_ids, id_at, revision_of)? {
             AppendPlan::AlreadyWritten { first_revision } => {
                 let last = first_revision + new_ids.len() as u64 - 1;
-                let position = id_at(last).and_then(|id| self.ids.get(&id)).map(|&i| self.records[i].position);
+                let position = id_at(last)
+                    .and_then(|id| self.ids.get(&id))
+                    .map(|&i| self.records[i].position);
                 Ok(Prepared::Done(AppendResult {
                     next_expected: CurrentRevision::Current(last),
                     position,
@@ -76,12 +82,23 @@ impl LogIndex {
             AppendPlan::Write { first_revision } => {
                 if let Some(&i) = new_ids.iter().find_map(|id| self.ids.get(id)) {
                     let taken = &self.records[i];
-                    return Err(StoreError::DuplicateEventId { id: taken.event.id, stream: taken.stream.to_string() });
+                    return Err(StoreError::DuplicateEventId {
+                        id: taken.event.id,
+                        stream: taken.stream.to_string(),
+                    });
                 }
-                let body = CommitBody { stream: stream.clone(), first_revision, recorded_at, events };
+                let body = CommitBody {
+                    stream: stream.clone(),
+                    first_revision,
+                    recorded_at,
+                    events,
+                };
                 let encoded = body.encode()?;
                 if encoded.len() > MAX_COMMIT_BYTES {
-                    return Err(StoreError::TooLarge { size: encoded.len(), max: MAX_COMMIT_BYTES });
+                    return Err(StoreError::TooLarge {
+                        size: encoded.len(),
+                        max: MAX_COMMIT_BYTES,
+                    });
                 }
                 let commit = self.last_commit + 1;
                 let count = body.events.len() as u64;
@@ -91,7 +108,11 @@ impl LogIndex {
                     already_written: false,
                 };
                 self.insert(commit, body);
-                Ok(Prepared::Write { commit, encoded, result })
+                Ok(Prepared::Write {
+                    commit,
+                    encoded,
+                    result,
+                })
             }
         }
     }
@@ -101,7 +122,10 @@ impl LogIndex {
         for record in body.into_records(commit) {
             let at = self.records.len();
             self.ids.insert(record.event.id, at);
-            self.streams.entry(record.stream.clone()).or_default().push(at);
+            self.streams
+                .entry(record.stream.clone())
+                .or_default()
+                .push(at);
             self.records.push(record);
         }
         self.last_commit = commit;
@@ -114,7 +138,11 @@ impl LogIndex {
 
     /// Drops prepared commits above the watermark, after a failed write.
     pub(crate) fn discard_undurable(&mut self) {
-        while self.records.last().is_some_and(|r| r.position.commit() > self.durable_commit) {
+        while self
+            .records
+            .last()
+            .is_some_and(|r| r.position.commit() > self.durable_commit)
+        {
             let record = self.records.pop().expect("checked above");
             self.ids.remove(&record.event.id);
             if let Some(positions) = self.streams.get_mut(&record.stream) {
@@ -144,11 +172,18 @@ impl LogIndex {
 
     fn durable_positions(&self, stream: &StreamName) -> &[usize] {
         let positions = self.streams.get(stream).map_or(&[][..], |p| p.as_slice());
-        let visible = positions.partition_point(|&i| self.records[i].position.commit() <= self.durable_commit);
+        let visible = positions
+            .partition_point(|&i| self.records[i].position.commit() <= self.durable_commit);
         &positions[..visible]
     }
 
-    pub(crate) fn read_stream(&self, stream: &StreamName, direction: Direction, from: Option<u64>, max: usize) -> Vec<EventRecord> {
+    pub(crate) fn read_stream(
+        &self,
+        stream: &StreamName,
+        direction: Direction,
+        from: Option<u64>,
+        max: usize,
+    ) -> Vec<EventRecord> {
         let positions = self.durable_positions(stream);
         let picked: Vec<usize> = match direction {
             Direction::Forward => {
@@ -156,15 +191,30 @@ impl LogIndex {
                 positions.iter().skip(start).take(max).copied().collect()
             }
             Direction::Backward => {
-                let Some(last) = positions.len().checked_sub(1) else { return Vec::new() };
+                let Some(last) = positions.len().checked_sub(1) else {
+                    return Vec::new();
+                };
                 let start = from.map_or(last, |f| (f as usize).min(last));
-                positions[..=start].iter().rev().take(max).copied().collect()
+                positions[..=start]
+                    .iter()
+                    .rev()
+                    .take(max)
+                    .copied()
+                    .collect()
             }
         };
-        picked.into_iter().map(|i| self.records[i].clone()).collect()
+        picked
+            .into_iter()
+            .map(|i| self.records[i].clone())
+            .collect()
     }
 
-    pub(crate) fn read_all(&self, from: ReadFrom, filter: &StreamFilter, max: usize) -> Vec<EventRecord> {
+    pub(crate) fn read_all(
+        &self,
+        from: ReadFrom,
+        filter: &StreamFilter,
+        max: usize,
+    ) -> Vec<EventRecord> {
         let start = match from {
             ReadFrom::Start => 0,
             ReadFrom::After(after) => self.records.partition_point(|r| r.position <= after),
@@ -179,7 +229,9 @@ impl LogIndex {
     }
 
     pub(crate) fn head(&self) -> Option<Position> {
-        let visible = self.records.partition_point(|r| r.position.commit() <= self.durable_commit);
+        let visible = self
+            .records
+            .partition_point(|r| r.position.commit() <= self.durable_commit);
         visible.checked_sub(1).map(|i| self.records[i].position)
     }
 }

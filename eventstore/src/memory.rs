@@ -22,7 +22,10 @@ pub struct MemoryBackend {
 
 impl Default for MemoryBackend {
     fn default() -> Self {
-        Self { index: Mutex::new(LogIndex::default()), commits: watch::Sender::new(0) }
+        Self {
+            index: Mutex::new(LogIndex::default()),
+            commits: watch::Sender::new(0),
+        }
     }
 }
 
@@ -35,7 +38,9 @@ impl MemoryBackend {
     fn index(&self) -> std::sync::MutexGuard<'_, LogIndex> {
         // A panic while holding the lock cannot leave a half-applied commit visible:
         // commits become readable only through `make_durable`, the last step.
-        self.index.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.index
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -60,11 +65,22 @@ impl Backend for MemoryBackend {
         }
     }
 
-    async fn read_stream(&self, stream: &StreamName, direction: Direction, from: Option<u64>, max: usize) -> Result<Vec<EventRecord>, StoreError> {
+    async fn read_stream(
+        &self,
+        stream: &StreamName,
+        direction: Direction,
+        from: Option<u64>,
+        max: usize,
+    ) -> Result<Vec<EventRecord>, StoreError> {
         Ok(self.index().read_stream(stream, direction, from, max))
     }
 
-    async fn read_all(&self, from: ReadFrom, filter: &StreamFilter, max: usize) -> Result<Vec<EventRecord>, StoreError> {
+    async fn read_all(
+        &self,
+        from: ReadFrom,
+        filter: &StreamFilter,
+        max: usize,
+    ) -> Result<Vec<EventRecord>, StoreError> {
         Ok(self.index().read_all(from, filter, max))
     }
 

@@ -54,8 +54,12 @@ impl FromStr for Position {
             .split_once(':')
             .ok_or_else(|| format!("position « {text} » : attendu commit:index"))?;
         Ok(Self {
-            commit: commit.parse().map_err(|_| format!("position « {text} » : commit invalide"))?,
-            index: index.parse().map_err(|_| format!("position « {text} » : index invalide"))?,
+            commit: commit
+                .parse()
+                .map_err(|_| format!("position « {text} » : commit invalide"))?,
+            index: index
+                .parse()
+                .map_err(|_| format!("position « {text} » : index invalide"))?,
         })
     }
 }

@@ -63,7 +63,9 @@ impl EventStore {
                 sealed,
             });
         }
-        self.backend.append(stream, expected, OffsetDateTime::now_utc(), drafts).await
+        self.backend
+            .append(stream, expected, OffsetDateTime::now_utc(), drafts)
+            .await
     }
 
     /// Reads up to `max` events of a stream; see [`Backend::read_stream`].
@@ -74,18 +76,29 @@ impl EventStore {
         from: Option<u64>,
         max: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let records = self.backend.read_stream(stream, direction, from, max).await?;
+        let records = self
+            .backend
+            .read_stream(stream, direction, from, max)
+            .await?;
         self.open_all(records).await
     }
 
     /// Reads up to `max` events of `$all` passing `filter`; see [`Backend::read_all`].
-    pub async fn read_all(&self, from: ReadFrom, filter: &StreamFilter, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+    pub async fn read_all(
+        &self,
+        from: ReadFrom,
+        filter: &StreamFilter,
+        max: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
         let records = self.backend.read_all(from, filter, max).await?;
         self.open_all(records).await
     }
 
     /// The revision of a stream's last event.
-    pub async fn stream_revision(&self, stream: &StreamName) -> Result<CurrentRevision, StoreError> {
+    pub async fn stream_revision(
+        &self,
+        stream: &StreamName,
+    ) -> Result<CurrentRevision, StoreError> {
         self.backend.stream_revision(stream).await
     }
 

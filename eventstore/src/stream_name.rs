@@ -49,7 +49,9 @@ impl StreamName {
 
     /// The stream's category: the part before the first `-`.
     pub fn category(&self) -> &str {
-        self.0.split_once('-').map_or(&self.0, |(category, _)| category)
+        self.0
+            .split_once('-')
+            .map_or(&self.0, |(category, _)| category)
     }
 
     /// The name as written.
@@ -116,7 +118,13 @@ mod tests {
 
     #[test]
     fn refuses_empty_system_and_whitespace_names() {
-        for bad in ["", "$all", "a b", "a\nb", &"x".repeat(MAX_STREAM_NAME_LEN + 1)] {
+        for bad in [
+            "",
+            "$all",
+            "a b",
+            "a\nb",
+            &"x".repeat(MAX_STREAM_NAME_LEN + 1),
+        ] {
             assert!(StreamName::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -42,7 +42,14 @@ pub struct Subscription {
 impl Subscription {
     pub(crate) fn new(store: EventStore, from: ReadFrom, filter: StreamFilter) -> Self {
         let commits = store.backend().watch_commits();
-        Self { store, from, filter, pending: VecDeque::new(), commits, at_head: false }
+        Self {
+            store,
+            from,
+            filter,
+            pending: VecDeque::new(),
+            commits,
+            at_head: false,
+        }
     }
 
     /// The position after which the next event will be read.
@@ -69,13 +76,20 @@ impl Subscription {
             // Mark the current commit as seen before reading, so that a commit landing
             // during the read wakes the wait below instead of being missed.
             self.commits.borrow_and_update();
-            let page = self.store.backend().read_all(self.from, &self.filter, SUBSCRIPTION_PAGE).await?;
+            let page = self
+                .store
+                .backend()
+                .read_all(self.from, &self.filter, SUBSCRIPTION_PAGE)
+                .await?;
             if page.is_empty() {
                 if !self.at_head {
                     self.at_head = true;
                     return Ok(SubscriptionBatch::CaughtUp);
                 }
-                self.commits.changed().await.map_err(|_| StoreError::Closed)?;
+                self.commits
+                    .changed()
+                    .await
+                    .map_err(|_| StoreError::Closed)?;
                 continue;
             }
             self.pending.extend(page);

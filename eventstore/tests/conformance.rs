@@ -29,7 +29,9 @@ struct File {
 #[async_trait]
 impl BackendFactory for File {
     async fn fresh(&self) -> Arc<dyn Backend> {
-        let n = self.counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let n = self
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let path = self.dir.path().join(format!("log-{n}.concerto"));
         Arc::new(concerto_eventstore::file::FileBackend::open(path).expect("open file log"))
     }
@@ -37,5 +39,9 @@ impl BackendFactory for File {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn file_backend_conforms() {
-    run_all(&File { dir: tempfile::tempdir().unwrap(), counter: Default::default() }).await;
+    run_all(&File {
+        dir: tempfile::tempdir().unwrap(),
+        counter: Default::default(),
+    })
+    .await;
 }

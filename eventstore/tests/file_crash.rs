@@ -25,7 +25,12 @@ fn sigkill_during_appends_loses_no_acknowledged_event() {
     let mut acknowledged = HashSet::new();
     for round in 0..5 {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "sigkill_during_appends_loses_no_acknowledged_event", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "sigkill_during_appends_loses_no_acknowledged_event",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -52,16 +57,26 @@ fn sigkill_during_appends_loses_no_acknowledged_event() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let records = runtime.block_on(async {
             let backend = FileBackend::open(&path).expect("reopen after SIGKILL");
-            backend.read_all(ReadFrom::Start, &StreamFilter::All, usize::MAX).await.unwrap()
+            backend
+                .read_all(ReadFrom::Start, &StreamFilter::All, usize::MAX)
+                .await
+                .unwrap()
         });
         let present: HashSet<Uuid> = records.iter().map(|r| r.event.id).collect();
         let lost: Vec<_> = acknowledged.difference(&present).collect();
-        assert!(lost.is_empty(), "round {round}: {} acknowledged events lost", lost.len());
+        assert!(
+            lost.is_empty(),
+            "round {round}: {} acknowledged events lost",
+            lost.len()
+        );
         let mut per_commit: HashMap<u64, usize> = HashMap::new();
         for record in &records {
             *per_commit.entry(record.position.commit()).or_default() += 1;
         }
-        assert!(per_commit.values().all(|&n| n == EVENTS_PER_COMMIT), "round {round}: a partial commit is visible");
+        assert!(
+            per_commit.values().all(|&n| n == EVENTS_PER_COMMIT),
+            "round {round}: a partial commit is visible"
+        );
     }
 }
 
@@ -76,9 +91,19 @@ fn child(path: std::path::PathBuf) {
                 let run = Uuid::now_v7();
                 for n in 0.. {
                     let name = StreamName::parse(format!("crash-{run}-{writer}")).unwrap();
-                    let events: Vec<_> = (0..EVENTS_PER_COMMIT as u64).map(|i| draft("E", n * 10 + i)).collect();
+                    let events: Vec<_> = (0..EVENTS_PER_COMMIT as u64)
+                        .map(|i| draft("E", n * 10 + i))
+                        .collect();
                     let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
-                    backend.append(&name, ExpectedRevision::Any, OffsetDateTime::now_utc(), events).await.unwrap();
+                    backend
+                        .append(
+                            &name,
+                            ExpectedRevision::Any,
+                            OffsetDateTime::now_utc(),
+                            events,
+                        )
+                        .await
+                        .unwrap();
                     let mut out = std::io::stdout().lock();
                     for id in ids {
                         writeln!(out, "ack {id}").unwrap();

@@ -8,7 +8,9 @@ use std::time::Duration;
 use concerto_eventstore::conformance::draft;
 use concerto_eventstore::file::writer::LogFile;
 use concerto_eventstore::file::FileBackend;
-use concerto_eventstore::{Backend, Direction, ExpectedRevision, ReadFrom, StoreError, StreamFilter, StreamName};
+use concerto_eventstore::{
+    Backend, Direction, ExpectedRevision, ReadFrom, StoreError, StreamFilter, StreamName,
+};
 use time::OffsetDateTime;
 
 fn stream(name: &str) -> StreamName {
@@ -45,18 +47,40 @@ async fn appends_are_acknowledged_and_readable_only_after_fsync_and_share_fsyncs
     let gate = Arc::new((Mutex::new(false), Condvar::new()));
     let backend = {
         let (syncs, gate) = (syncs.clone(), gate.clone());
-        Arc::new(FileBackend::open_with(dir.path().join("log"), move |inner| Box::new(GatedFile { inner, syncs, gate })).unwrap())
+        Arc::new(
+            FileBackend::open_with(dir.path().join("log"), move |inner| {
+                Box::new(GatedFile { inner, syncs, gate })
+            })
+            .unwrap(),
+        )
     };
     let mut writers = Vec::new();
     for w in 0..256u64 {
         let backend = backend.clone();
         writers.push(tokio::spawn(async move {
-            backend.append(&stream(&format!("s-{w}")), ExpectedRevision::NoStream, OffsetDateTime::now_utc(), vec![draft("E", w)]).await
+            backend
+                .append(
+                    &stream(&format!("s-{w}")),
+                    ExpectedRevision::NoStream,
+                    OffsetDateTime::now_utc(),
+                    vec![draft("E", w)],
+                )
+                .await
         }));
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(writers.iter().all(|w| !w.is_finished()), "an append was acknowledged before fsync");
-    assert!(backend.read_all(ReadFrom::Start, &StreamFilter::All, 1000).await.unwrap().is_empty(), "an event was readable before fsync");
+    assert!(
+        writers.iter().all(|w| !w.is_finished()),
+        "an append was acknowledged before fsync"
+    );
+    assert!(
+        backend
+            .read_all(ReadFrom::Start, &StreamFilter::All, 1000)
+            .await
+            .unwrap()
+            .is_empty(),
+        "an event was readable before fsync"
+    );
     assert_eq!(backend.head().await.unwrap(), None);
     {
         let (open, wake) = &*gate;
@@ -66,7 +90,14 @@ async fn appends_are_acknowledged_and_readable_only_after_fsync_and_share_fsyncs
     for writer in writers {
         writer.await.unwrap().expect("append");
     }
-    assert_eq!(backend.read_all(ReadFrom::Start, &StreamFilter::All, 1000).await.unwrap().len(), 256);
+    assert_eq!(
+        backend
+            .read_all(ReadFrom::Start, &StreamFilter::All, 1000)
+            .await
+            .unwrap()
+            .len(),
+        256
+    );
     let used = syncs.load(Ordering::SeqCst);
     assert!(used <= 4, "256 concurrent appends used {used} fsyncs");
 }
@@ -77,7 +108,9 @@ async fn a_second_writer_is_refused_with_a_clear_message() {
     let path = dir.path().join("log");
     let first = FileBackend::open(&path).unwrap();
     match FileBackend::open(&path) {
-        Err(e @ StoreError::Locked { .. }) => assert!(e.to_string().contains("déjà ouvert en écriture"), "{e}"),
+        Err(e @ StoreError::Locked { .. }) => {
+            assert!(e.to_string().contains("déjà ouvert en écriture"), "{e}")
+        }
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("second writer accepted"),
     }
@@ -90,9 +123,20 @@ async fn small_log(path: &std::path::Path) -> Vec<concerto_eventstore::EventReco
     for n in 0..4 {
         let name = format!("s-{}", n % 2);
         let events = (0..=n % 2).map(|i| draft("E", n * 10 + i)).collect();
-        backend.append(&stream(&name), ExpectedRevision::Any, OffsetDateTime::now_utc(), events).await.unwrap();
+        backend
+            .append(
+                &stream(&name),
+                ExpectedRevision::Any,
+                OffsetDateTime::now_utc(),
+                events,
+            )
+            .await
+            .unwrap();
     }
-    backend.read_all(ReadFrom::Start, &StreamFilter::All, 100).await.unwrap()
+    backend
+        .read_all(ReadFrom::Start, &StreamFilter::All, 100)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -101,8 +145,22 @@ async fn reopening_restores_every_event_revision_and_position() {
     let path = dir.path().join("log");
     let written = small_log(&path).await;
     let reopened = FileBackend::open(&path).unwrap();
-    assert_eq!(reopened.read_all(ReadFrom::Start, &StreamFilter::All, 100).await.unwrap(), written);
-    let result = reopened.append(&stream("s-1"), ExpectedRevision::Exact(3), OffsetDateTime::now_utc(), vec![draft("E", 99)]).await.unwrap();
+    assert_eq!(
+        reopened
+            .read_all(ReadFrom::Start, &StreamFilter::All, 100)
+            .await
+            .unwrap(),
+        written
+    );
+    let result = reopened
+        .append(
+            &stream("s-1"),
+            ExpectedRevision::Exact(3),
+            OffsetDateTime::now_utc(),
+            vec![draft("E", 99)],
+        )
+        .await
+        .unwrap();
     assert_eq!(result.position.unwrap().commit(), 5);
 }
 
@@ -119,13 +177,27 @@ async fn truncation_at_every_offset_keeps_exactly_the_complete_commits() {
         std::fs::write(&case, &bytes[..cut]).unwrap();
         let backend = FileBackend::open(&case).unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
         let complete = commit_ends.iter().filter(|&&end| end <= cut).count() as u64;
-        let read = backend.read_all(ReadFrom::Start, &StreamFilter::All, 100).await.unwrap();
-        let expected: Vec<_> = written.iter().filter(|r| r.position.commit() <= complete).cloned().collect();
+        let read = backend
+            .read_all(ReadFrom::Start, &StreamFilter::All, 100)
+            .await
+            .unwrap();
+        let expected: Vec<_> = written
+            .iter()
+            .filter(|r| r.position.commit() <= complete)
+            .cloned()
+            .collect();
         assert_eq!(read, expected, "cut at {cut}");
         drop(backend);
         let kept = std::fs::metadata(&case).unwrap().len() as usize;
-        let expected_len = commit_ends.iter().filter(|&&end| end <= cut).last().copied().unwrap_or(16);
-        assert_eq!(kept, expected_len, "cut at {cut}: file not truncated to the last complete commit");
+        let expected_len = commit_ends
+            .iter()
+            .rfind(|&&end| end <= cut)
+            .copied()
+            .unwrap_or(16);
+        assert_eq!(
+            kept, expected_len,
+            "cut at {cut}: file not truncated to the last complete commit"
+        );
     }
 }
 
@@ -146,16 +218,30 @@ async fn a_flipped_byte_anywhere_is_detected_and_deletes_nothing() {
         std::fs::write(&case, &damaged).unwrap();
         match FileBackend::open(&case) {
             Err(StoreError::Corrupt { .. }) => {
-                assert!(at < last_payload_start, "flip at {at} refused, expected a torn-tail truncation");
-                assert_eq!(std::fs::read(&case).unwrap(), damaged, "flip at {at}: refusal changed the file");
+                assert!(
+                    at < last_payload_start,
+                    "flip at {at} refused, expected a torn-tail truncation"
+                );
+                assert_eq!(
+                    std::fs::read(&case).unwrap(),
+                    damaged,
+                    "flip at {at}: refusal changed the file"
+                );
             }
             Ok(backend) => {
                 assert!(at >= last_payload_start, "flip at {at} went undetected");
-                let read = backend.read_all(ReadFrom::Start, &StreamFilter::All, 100).await.unwrap();
+                let read = backend
+                    .read_all(ReadFrom::Start, &StreamFilter::All, 100)
+                    .await
+                    .unwrap();
                 let last_commit = written.last().unwrap().position.commit();
                 assert!(read.iter().all(|r| r.position.commit() < last_commit));
                 let aside = case.with_extension(format!("torn-{}", ends[ends.len() - 2]));
-                assert_eq!(std::fs::read(aside).unwrap(), damaged[ends[ends.len() - 2]..], "torn tail not kept aside");
+                assert_eq!(
+                    std::fs::read(aside).unwrap(),
+                    damaged[ends[ends.len() - 2]..],
+                    "torn tail not kept aside"
+                );
             }
             Err(e) => panic!("flip at {at}: unexpected error {e}"),
         }
@@ -181,6 +267,12 @@ async fn reading_a_stream_backward_after_reopen() {
     let path = dir.path().join("log");
     small_log(&path).await;
     let backend = FileBackend::open(&path).unwrap();
-    let back = backend.read_stream(&stream("s-1"), Direction::Backward, None, 10).await.unwrap();
-    assert_eq!(back.iter().map(|r| r.revision).collect::<Vec<_>>(), vec![3, 2, 1, 0]);
+    let back = backend
+        .read_stream(&stream("s-1"), Direction::Backward, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        back.iter().map(|r| r.revision).collect::<Vec<_>>(),
+        vec![3, 2, 1, 0]
+    );
 }

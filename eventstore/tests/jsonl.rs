@@ -14,18 +14,49 @@ async fn export_then_import_gives_the_same_events_ids_revisions_positions_and_ti
     for n in 0..20u64 {
         let stream = StreamName::parse(format!("s-{}", n % 3)).unwrap();
         let events = (0..=n % 3).map(|i| draft("E", n * 10 + i)).collect();
-        source.append(&stream, ExpectedRevision::Any, OffsetDateTime::now_utc(), events).await.unwrap();
+        source
+            .append(
+                &stream,
+                ExpectedRevision::Any,
+                OffsetDateTime::now_utc(),
+                events,
+            )
+            .await
+            .unwrap();
     }
     let mut exported = Vec::new();
     assert_eq!(export(&source, &mut exported).await.unwrap(), 39);
     let target = MemoryBackend::new();
-    let report = import(&target, read_commits(exported.as_slice()).unwrap()).await.unwrap();
+    let report = import(&target, read_commits(exported.as_slice()).unwrap())
+        .await
+        .unwrap();
     assert_eq!((report.commits_written, report.events), (20, 39));
-    let original = source.read_all(ReadFrom::Start, &StreamFilter::All, 1000).await.unwrap();
-    assert_eq!(target.read_all(ReadFrom::Start, &StreamFilter::All, 1000).await.unwrap(), original);
-    let again = import(&target, read_commits(exported.as_slice()).unwrap()).await.unwrap();
-    assert_eq!((again.commits_written, again.commits_already_present), (0, 20));
-    assert_eq!(target.read_all(ReadFrom::Start, &StreamFilter::All, 1000).await.unwrap().len(), 39);
+    let original = source
+        .read_all(ReadFrom::Start, &StreamFilter::All, 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        target
+            .read_all(ReadFrom::Start, &StreamFilter::All, 1000)
+            .await
+            .unwrap(),
+        original
+    );
+    let again = import(&target, read_commits(exported.as_slice()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.commits_written, again.commits_already_present),
+        (0, 20)
+    );
+    assert_eq!(
+        target
+            .read_all(ReadFrom::Start, &StreamFilter::All, 1000)
+            .await
+            .unwrap()
+            .len(),
+        39
+    );
 }
 
 #[test]
@@ -35,6 +66,12 @@ fn a_malformed_line_is_named_and_nothing_is_read() {
     let error = read_commits(text.as_bytes()).unwrap_err().to_string();
     assert!(error.contains("ligne 2"), "{error}");
     let reordered = format!("{good}\n{good}\n");
-    assert!(read_commits(reordered.as_bytes()).unwrap_err().to_string().contains("hors d'ordre"));
-    assert_eq!(read_commits(format!("{good}\n").as_bytes()).unwrap().len(), 1);
+    assert!(read_commits(reordered.as_bytes())
+        .unwrap_err()
+        .to_string()
+        .contains("hors d'ordre"));
+    assert_eq!(
+        read_commits(format!("{good}\n").as_bytes()).unwrap().len(),
+        1
+    );
 }

@@ -48,21 +48,31 @@ pub struct Scan {
 
 /// Reads and checks a whole log of `file_len` bytes from `reader`.
 pub fn scan(path: &Path, reader: &mut impl Read, file_len: u64) -> Result<Scan, StoreError> {
-    let corrupt = |offset: u64, why: &str| StoreError::Corrupt { path: path.to_owned(), offset, why: why.to_owned() };
+    let corrupt = |offset: u64, why: &str| StoreError::Corrupt {
+        path: path.to_owned(),
+        offset,
+        why: why.to_owned(),
+    };
     let mut magic = [0u8; FILE_MAGIC.len()];
     if file_len < FILE_MAGIC.len() as u64 {
         let mut head = vec![0u8; file_len as usize];
         reader.read_exact(&mut head)?;
         // A creation cut short: the file holds a prefix of the magic and nothing else.
         return if FILE_MAGIC.starts_with(&head) {
-            Ok(Scan { commits: Vec::new(), valid_end: 0 })
+            Ok(Scan {
+                commits: Vec::new(),
+                valid_end: 0,
+            })
         } else {
             Err(corrupt(0, "en-tête de fichier inconnu"))
         };
     }
     reader.read_exact(&mut magic)?;
     if &magic != FILE_MAGIC {
-        return Err(corrupt(0, "en-tête de fichier inconnu (ce n'est pas un journal Concerto v1)"));
+        return Err(corrupt(
+            0,
+            "en-tête de fichier inconnu (ce n'est pas un journal Concerto v1)",
+        ));
     }
     let mut offset = FILE_MAGIC.len() as u64;
     let mut commits = Vec::new();
@@ -81,10 +91,15 @@ pub fn scan(path: &Path, reader: &mut impl Read, file_len: u64) -> Result<Scan, 
         let payload_crc = u32::from_le_bytes(header[4..8].try_into().expect("4 bytes"));
         let header_crc = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes"));
         if crc32c::crc32c(&header[..8]) != header_crc {
-            if header.iter().all(|&b| b == 0) && rest_is_zero(reader, remaining - RECORD_HEADER as u64)? {
+            if header.iter().all(|&b| b == 0)
+                && rest_is_zero(reader, remaining - RECORD_HEADER as u64)?
+            {
                 break; // space allocated by the file system but never written
             }
-            return Err(corrupt(offset, "en-tête d'enregistrement altéré (somme de contrôle)"));
+            return Err(corrupt(
+                offset,
+                "en-tête d'enregistrement altéré (somme de contrôle)",
+            ));
         }
         if len > remaining - RECORD_HEADER as u64 {
             break; // torn payload
@@ -96,13 +111,20 @@ pub fn scan(path: &Path, reader: &mut impl Read, file_len: u64) -> Result<Scan, 
             if is_last {
                 break; // torn final write
             }
-            return Err(corrupt(offset, "contenu d'enregistrement altéré (somme de contrôle)"));
+            return Err(corrupt(
+                offset,
+                "contenu d'enregistrement altéré (somme de contrôle)",
+            ));
         }
-        let body = CommitBody::decode(&payload).map_err(|e| corrupt(offset, &format!("enregistrement illisible : {e}")))?;
+        let body = CommitBody::decode(&payload)
+            .map_err(|e| corrupt(offset, &format!("enregistrement illisible : {e}")))?;
         commits.push(body);
         offset += RECORD_HEADER as u64 + len;
     }
-    Ok(Scan { commits, valid_end: offset })
+    Ok(Scan {
+        commits,
+        valid_end: offset,
+    })
 }
 
 fn rest_is_zero(reader: &mut impl Read, mut count: u64) -> Result<bool, StoreError> {

@@ -47,7 +47,10 @@ impl Shared {
     }
 
     pub(crate) fn failure(&self) -> Option<String> {
-        self.failure.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub(crate) fn fail(&self, why: String) {
@@ -71,12 +74,20 @@ impl FileBackend {
 
     /// Opens the log with the writer's file wrapped by `wrap` (for tests that watch
     /// the order of writes and syncs).
-    pub fn open_with(path: impl AsRef<Path>, wrap: impl FnOnce(File) -> Box<dyn LogFile>) -> Result<Self, StoreError> {
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        wrap: impl FnOnce(File) -> Box<dyn LogFile>,
+    ) -> Result<Self, StoreError> {
         let path = path.as_ref().to_owned();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked { path }),
@@ -93,7 +104,10 @@ impl FileBackend {
                 return Err(StoreError::Corrupt {
                     path,
                     offset: 0,
-                    why: format!("commit {commit} : révision {} du flux « {} » inattendue", body.first_revision, body.stream),
+                    why: format!(
+                        "commit {commit} : révision {} du flux « {} » inattendue",
+                        body.first_revision, body.stream
+                    ),
                 });
             }
             index.insert(commit, body);
@@ -124,7 +138,12 @@ impl FileBackend {
         let writer = std::thread::Builder::new()
             .name("concerto-log-writer".into())
             .spawn(move || writer::run(writer_shared, log_file, receiver))?;
-        Ok(Self { shared, requests: Some(requests), writer: Some(writer), path })
+        Ok(Self {
+            shared,
+            requests: Some(requests),
+            writer: Some(writer),
+            path,
+        })
     }
 
     /// The log file's path.
@@ -134,7 +153,12 @@ impl FileBackend {
 }
 
 /// Keeps the bytes of a torn tail in `<log>.torn-<offset>`, then truncates the log.
-fn set_aside_torn_tail(path: &Path, file: &mut File, valid_end: u64, file_len: u64) -> Result<(), StoreError> {
+fn set_aside_torn_tail(
+    path: &Path,
+    file: &mut File,
+    valid_end: u64,
+    file_len: u64,
+) -> Result<(), StoreError> {
     let mut tail = Vec::with_capacity((file_len - valid_end) as usize);
     file.seek(SeekFrom::Start(valid_end))?;
     std::io::Read::read_to_end(file, &mut tail)?;
@@ -167,7 +191,13 @@ impl Backend for FileBackend {
         events: Vec<EventDraft>,
     ) -> Result<AppendResult, StoreError> {
         let (reply, answer) = oneshot::channel();
-        let request = AppendRequest { stream: stream.clone(), expected, recorded_at, events, reply };
+        let request = AppendRequest {
+            stream: stream.clone(),
+            expected,
+            recorded_at,
+            events,
+            reply,
+        };
         self.requests
             .as_ref()
             .ok_or(StoreError::Closed)?
@@ -176,11 +206,25 @@ impl Backend for FileBackend {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    async fn read_stream(&self, stream: &StreamName, direction: Direction, from: Option<u64>, max: usize) -> Result<Vec<EventRecord>, StoreError> {
-        Ok(self.shared.index().read_stream(stream, direction, from, max))
+    async fn read_stream(
+        &self,
+        stream: &StreamName,
+        direction: Direction,
+        from: Option<u64>,
+        max: usize,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        Ok(self
+            .shared
+            .index()
+            .read_stream(stream, direction, from, max))
     }
 
-    async fn read_all(&self, from: ReadFrom, filter: &StreamFilter, max: usize) -> Result<Vec<EventRecord>, StoreError> {
+    async fn read_all(
+        &self,
+        from: ReadFrom,
+        filter: &StreamFilter,
+        max: usize,
+    ) -> Result<Vec<EventRecord>, StoreError> {
         Ok(self.shared.index().read_all(from, filter, max))
     }
 

@@ -53,7 +53,11 @@ pub(crate) struct AppendRequest {
 }
 
 /// Runs until every sender is gone.
-pub(crate) fn run(shared: Arc<Shared>, mut file: Box<dyn LogFile>, requests: Receiver<AppendRequest>) {
+pub(crate) fn run(
+    shared: Arc<Shared>,
+    mut file: Box<dyn LogFile>,
+    requests: Receiver<AppendRequest>,
+) {
     while let Ok(first) = requests.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -79,9 +83,19 @@ fn write_group(shared: &Shared, file: &mut dyn LogFile, group: Vec<AppendRequest
     {
         let mut index = shared.index_mut();
         for request in group {
-            let outcome = index.prepare(&request.stream, request.expected, request.recorded_at, request.events);
+            let outcome = index.prepare(
+                &request.stream,
+                request.expected,
+                request.recorded_at,
+                request.events,
+            );
             let outcome = match outcome {
-                Ok(Prepared::Write { commit, encoded, result, .. }) => {
+                Ok(Prepared::Write {
+                    commit,
+                    encoded,
+                    result,
+                    ..
+                }) => {
                     encode_record(&mut bytes, &encoded);
                     last_commit = Some(commit);
                     Ok(result)

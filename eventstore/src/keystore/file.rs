@@ -27,7 +27,10 @@ impl FileKeyStore {
     pub fn open(dir: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let dir = dir.into();
         fs::create_dir_all(&dir)?;
-        Ok(Self { dir, cache: Arc::default() })
+        Ok(Self {
+            dir,
+            cache: Arc::default(),
+        })
     }
 
     fn paths(&self, id: &KeyId) -> (PathBuf, PathBuf, PathBuf) {
@@ -47,15 +50,24 @@ impl FileKeyStore {
             KeyLookup::Destroyed
         } else {
             match fs::read(&key_path) {
-                Ok(bytes) => KeyLookup::Present(KeyMaterial::from_slice(&bytes).ok_or_else(|| {
-                    StoreError::KeyStore(format!("clé « {id} » illisible ({} octets) dans {}", bytes.len(), key_path.display()))
-                })?),
+                Ok(bytes) => {
+                    KeyLookup::Present(KeyMaterial::from_slice(&bytes).ok_or_else(|| {
+                        StoreError::KeyStore(format!(
+                            "clé « {id} » illisible ({} octets) dans {}",
+                            bytes.len(),
+                            key_path.display()
+                        ))
+                    })?)
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => KeyLookup::Unknown,
                 Err(e) => return Err(e.into()),
             }
         };
         if found != KeyLookup::Unknown {
-            self.cache.lock().expect("key cache").insert(id.clone(), found.clone());
+            self.cache
+                .lock()
+                .expect("key cache")
+                .insert(id.clone(), found.clone());
         }
         Ok(found)
     }
@@ -69,13 +81,20 @@ impl FileKeyStore {
         write_synced(&temporary, key.as_bytes())?;
         fs::rename(&temporary, &key_path)?;
         sync_dir(&shard_dir)?;
-        self.cache.lock().expect("key cache").insert(id.clone(), KeyLookup::Present(key.clone()));
+        self.cache
+            .lock()
+            .expect("key cache")
+            .insert(id.clone(), KeyLookup::Present(key.clone()));
         Ok(key)
     }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = OpenOptions::new().write(true).create(true).truncate(true).open(path)?;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)?;
     file.write_all(bytes)?;
     file.sync_all()
 }
@@ -92,7 +111,10 @@ impl KeyStore for FileKeyStore {
             KeyLookup::Destroyed => Err(destroyed_key(id)),
             KeyLookup::Unknown => {
                 let id = id.clone();
-                let store = Self { dir: self.dir.clone(), cache: self.cache.clone() };
+                let store = Self {
+                    dir: self.dir.clone(),
+                    cache: self.cache.clone(),
+                };
                 tokio::task::spawn_blocking(move || store.create(&id))
                     .await
                     .map_err(|e| StoreError::KeyStore(e.to_string()))?
@@ -114,7 +136,10 @@ impl KeyStore for FileKeyStore {
             fs::remove_file(&key_path)?;
         }
         sync_dir(&shard_dir)?;
-        self.cache.lock().expect("key cache").insert(id.clone(), KeyLookup::Destroyed);
+        self.cache
+            .lock()
+            .expect("key cache")
+            .insert(id.clone(), KeyLookup::Destroyed);
         Ok(())
     }
 }
@@ -127,13 +152,20 @@ mod tests {
     async fn keys_persist_and_destroyed_keys_stay_destroyed_across_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let id = KeyId::parse("participant-42").unwrap();
-        let key = FileKeyStore::open(dir.path()).unwrap().get_or_create(&id).await.unwrap();
+        let key = FileKeyStore::open(dir.path())
+            .unwrap()
+            .get_or_create(&id)
+            .await
+            .unwrap();
         let reopened = FileKeyStore::open(dir.path()).unwrap();
         assert_eq!(reopened.get(&id).await.unwrap(), KeyLookup::Present(key));
         reopened.destroy(&id).await.unwrap();
         let again = FileKeyStore::open(dir.path()).unwrap();
         assert_eq!(again.get(&id).await.unwrap(), KeyLookup::Destroyed);
         assert!(again.get_or_create(&id).await.is_err());
-        assert_eq!(again.get(&KeyId::parse("never").unwrap()).await.unwrap(), KeyLookup::Unknown);
+        assert_eq!(
+            again.get(&KeyId::parse("never").unwrap()).await.unwrap(),
+            KeyLookup::Unknown
+        );
     }
 }

@@ -25,18 +25,30 @@ impl MemoryKeyStore {
 impl KeyStore for MemoryKeyStore {
     async fn get_or_create(&self, id: &KeyId) -> Result<KeyMaterial, StoreError> {
         let mut keys = self.keys.lock().expect("key store lock");
-        match keys.entry(id.clone()).or_insert_with(|| KeyLookup::Present(KeyMaterial::generate())) {
+        match keys
+            .entry(id.clone())
+            .or_insert_with(|| KeyLookup::Present(KeyMaterial::generate()))
+        {
             KeyLookup::Present(key) => Ok(key.clone()),
             _ => Err(destroyed_key(id)),
         }
     }
 
     async fn get(&self, id: &KeyId) -> Result<KeyLookup, StoreError> {
-        Ok(self.keys.lock().expect("key store lock").get(id).cloned().unwrap_or(KeyLookup::Unknown))
+        Ok(self
+            .keys
+            .lock()
+            .expect("key store lock")
+            .get(id)
+            .cloned()
+            .unwrap_or(KeyLookup::Unknown))
     }
 
     async fn destroy(&self, id: &KeyId) -> Result<(), StoreError> {
-        self.keys.lock().expect("key store lock").insert(id.clone(), KeyLookup::Destroyed);
+        self.keys
+            .lock()
+            .expect("key store lock")
+            .insert(id.clone(), KeyLookup::Destroyed);
         Ok(())
     }
 }

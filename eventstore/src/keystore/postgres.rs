@@ -23,10 +23,18 @@ fn pg(e: tokio_postgres::Error) -> StoreError {
 impl PostgresKeyStore {
     /// Connects to `url` and creates the table in `schema` if missing.
     pub async fn connect(url: &str, schema: &str) -> Result<Self, StoreError> {
-        if !schema.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') || schema.is_empty() {
-            return Err(StoreError::KeyStore(format!("nom de schéma invalide « {schema} »")));
+        if !schema
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            || schema.is_empty()
+        {
+            return Err(StoreError::KeyStore(format!(
+                "nom de schéma invalide « {schema} »"
+            )));
         }
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.map_err(pg)?;
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .map_err(pg)?;
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::error!(error = %e, "connexion PostgreSQL du magasin de clés perdue");
@@ -52,37 +60,44 @@ impl PostgresKeyStore {
 #[async_trait]
 impl KeyStore for PostgresKeyStore {
     async fn get_or_create(&self, id: &KeyId) -> Result<KeyMaterial, StoreError> {
+        if let KeyLookup::Present(key) = self.get(id).await? {
+            return Ok(key);
+        }
         let fresh = KeyMaterial::generate();
-        // Insert if absent, then read what is there: concurrent creators agree on one key.
-        let row = self
+        let inserted = self
             .client
-            .query_one(
-                &format!(
-                    "WITH ins AS (INSERT INTO {t} (key_id, material) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING RETURNING material)
-                     SELECT material FROM ins UNION ALL SELECT material FROM {t} WHERE key_id = $1 LIMIT 1",
-                    t = self.table
-                ),
+            .query_opt(
+                &format!("INSERT INTO {} (key_id, material) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING RETURNING key_id", self.table),
                 &[&id.as_str(), &fresh.as_bytes().as_slice()],
             )
             .await
             .map_err(pg)?;
-        let material: Option<Vec<u8>> = row.get(0);
-        match material {
-            Some(bytes) => KeyMaterial::from_slice(&bytes).ok_or_else(|| StoreError::KeyStore(format!("clé « {id} » illisible"))),
-            None => Err(destroyed_key(id)),
+        if inserted.is_some() {
+            return Ok(fresh);
+        }
+        // Another creator won, or the key was destroyed: read what was committed.
+        match self.get(id).await? {
+            KeyLookup::Present(key) => Ok(key),
+            _ => Err(destroyed_key(id)),
         }
     }
 
     async fn get(&self, id: &KeyId) -> Result<KeyLookup, StoreError> {
         let row = self
             .client
-            .query_opt(&format!("SELECT material FROM {} WHERE key_id = $1", self.table), &[&id.as_str()])
+            .query_opt(
+                &format!("SELECT material FROM {} WHERE key_id = $1", self.table),
+                &[&id.as_str()],
+            )
             .await
             .map_err(pg)?;
         Ok(match row.map(|r| r.get::<_, Option<Vec<u8>>>(0)) {
             None => KeyLookup::Unknown,
             Some(None) => KeyLookup::Destroyed,
-            Some(Some(bytes)) => KeyLookup::Present(KeyMaterial::from_slice(&bytes).ok_or_else(|| StoreError::KeyStore(format!("clé « {id} » illisible")))?),
+            Some(Some(bytes)) => KeyLookup::Present(
+                KeyMaterial::from_slice(&bytes)
+                    .ok_or_else(|| StoreError::KeyStore(format!("clé « {id} » illisible")))?,
+            ),
         })
     }
 
