@@ -18,6 +18,8 @@
 //! every rule's test is also a schema test. Public so the application layer's
 //! tests can use it too; it is pure and small.
 
+pub mod fixtures;
+
 use crate::actor::Actor;
 use crate::aggregate::Aggregate;
 use crate::rejection::Rejection;
