@@ -135,3 +135,71 @@ impl Aggregate for Ballot {
         state
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::concertation::{ModerationMode, Phase};
+    use crate::testing::fixtures::*;
+    use crate::testing::given;
+
+    fn statement() -> ContributionId {
+        ContributionId::from_uuid(uuid::Uuid::from_u128(0x7001))
+    }
+
+    fn cast(vote: Vote) -> CastVote {
+        CastVote {
+            participant: alice(),
+            concertation: open_snapshot(),
+            question: statements_question(),
+            statement: statement_view(statement()),
+            vote,
+        }
+    }
+
+    #[test]
+    fn the_stream_is_per_participant_and_question() {
+        let s = Ballot::stream(&cast(Vote::Agree));
+        assert_eq!(s.category(), "ballot");
+        assert_eq!(s.as_str(), format!("ballot-{}-{}", alice(), statements_question()));
+    }
+
+    #[test]
+    fn a_later_vote_replaces_the_earlier_one() {
+        let first = given::<Ballot>([]).by(as_participant(alice())).when(cast(Vote::Agree)).then_accepted();
+        let again = given::<Ballot>(first.clone()).by(as_participant(alice())).when(cast(Vote::Disagree)).then_accepted();
+        assert!(matches!(again[0], BallotEvent::VoteCast { replaces: Some(Vote::Agree), vote: Vote::Disagree, .. }));
+        given::<Ballot>(first).by(as_participant(alice())).when(cast(Vote::Agree)).then_emits([]);
+    }
+
+    #[test]
+    fn votes_on_pending_statements_are_accepted_but_not_on_hidden_or_withdrawn() {
+        let mut c = cast(Vote::Pass);
+        c.statement.status = ContributionStatus::Pending;
+        given::<Ballot>([]).by(as_participant(alice())).when(c.clone()).then_accepted();
+        c.statement.status = ContributionStatus::Hidden;
+        given::<Ballot>([]).by(as_participant(alice())).when(c.clone()).then_rejected(Rejection::StatementUnavailable);
+        c.statement.status = ContributionStatus::Published;
+        c.statement.withdrawn = true;
+        given::<Ballot>([]).by(as_participant(alice())).when(c).then_rejected(Rejection::StatementUnavailable);
+    }
+
+    #[test]
+    fn no_vote_outside_the_open_phase_or_for_someone_else() {
+        let mut c = cast(Vote::Agree);
+        c.concertation = snapshot_in(Phase::Closed, ModerationMode::APosteriori);
+        given::<Ballot>([]).by(as_participant(alice())).when(c).then_rejected_with("concertation.wrong_phase");
+        given::<Ballot>([]).by(as_participant(bob())).when(cast(Vote::Agree)).then_rejected(Rejection::NotAuthor);
+        given::<Ballot>([]).by(facilitator()).when(cast(Vote::Agree)).then_rejected_with("role.forbidden");
+    }
+
+    #[test]
+    fn only_statements_of_a_statements_question_are_voted() {
+        let mut c = cast(Vote::Agree);
+        c.statement = proposal_view(statement());
+        given::<Ballot>([]).by(as_participant(alice())).when(c).then_rejected(Rejection::NotAStatement);
+        let mut c = cast(Vote::Agree);
+        c.question = open_question();
+        given::<Ballot>([]).by(as_participant(alice())).when(c).then_rejected(Rejection::NotAStatement);
+    }
+}

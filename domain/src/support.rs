@@ -163,3 +163,58 @@ impl Aggregate for Supports {
         state
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::concertation::{ModerationMode, Phase};
+    use crate::testing::fixtures::*;
+    use crate::testing::given;
+
+    fn target() -> ContributionId {
+        ContributionId::from_uuid(uuid::Uuid::from_u128(0x8001))
+    }
+
+    fn give(stance: Stance) -> SupportCommand {
+        SupportCommand::Give { participant: alice(), concertation: open_snapshot(), target: proposal_view(target()), stance }
+    }
+
+    fn withdraw() -> SupportCommand {
+        SupportCommand::Withdraw { participant: alice(), concertation: open_snapshot(), target: target() }
+    }
+
+    #[test]
+    fn one_support_per_participant_and_contribution_withdrawable() {
+        let given_support = given::<Supports>([]).by(as_participant(alice())).when(give(Stance::Support)).then_accepted();
+        given::<Supports>(given_support.clone()).by(as_participant(alice())).when(give(Stance::Oppose)).then_rejected(Rejection::AlreadySupported);
+        let mut withdrawn = given_support.clone();
+        withdrawn.extend(given::<Supports>(given_support).by(as_participant(alice())).when(withdraw()).then_accepted());
+        given::<Supports>(withdrawn.clone()).by(as_participant(alice())).when(withdraw()).then_rejected(Rejection::NoSupport);
+        given::<Supports>(withdrawn).by(as_participant(alice())).when(give(Stance::Oppose)).then_accepted();
+    }
+
+    #[test]
+    fn only_proposals_and_amendments_visible_and_open() {
+        let mut c = give(Stance::Support);
+        if let SupportCommand::Give { target: t, .. } = &mut c {
+            *t = statement_view(target());
+        }
+        given::<Supports>([]).by(as_participant(alice())).when(c).then_rejected(Rejection::NotAnswerable);
+        let mut c = give(Stance::Support);
+        if let SupportCommand::Give { target: t, .. } = &mut c {
+            t.withdrawn = true;
+        }
+        given::<Supports>([]).by(as_participant(alice())).when(c).then_rejected(Rejection::Withdrawn);
+        let mut c = give(Stance::Support);
+        if let SupportCommand::Give { concertation, .. } = &mut c {
+            *concertation = snapshot_in(Phase::Closed, ModerationMode::APosteriori);
+        }
+        given::<Supports>([]).by(as_participant(alice())).when(c).then_rejected_with("concertation.wrong_phase");
+        given::<Supports>([]).by(as_participant(bob())).when(give(Stance::Support)).then_rejected(Rejection::NotAuthor);
+    }
+
+    #[test]
+    fn the_stream_is_per_participant_and_concertation() {
+        assert_eq!(Supports::stream(&give(Stance::Support)).as_str(), format!("supports-{}-{}", alice(), concertation_id()));
+    }
+}
