@@ -46,7 +46,11 @@ impl Storage {
                 Ok(Arc::new(backend))
             }
             Self::Nats { url, stream } => {
-                let config = eventstore::nats::NatsConfig { url: url.clone(), stream: stream.clone(), ..Default::default() };
+                let replicas = match std::env::var("CONCERTO_NATS_REPLICAS") {
+                    Ok(text) => text.parse().with_context(|| format!("CONCERTO_NATS_REPLICAS « {text} » : nombre attendu"))?,
+                    Err(_) => 1,
+                };
+                let config = eventstore::nats::NatsConfig { url: url.clone(), stream: stream.clone(), replicas, ..Default::default() };
                 let backend = eventstore::nats::NatsBackend::connect(config)
                     .await
                     .with_context(|| format!("connexion à NATS JetStream {url}, flux {stream}"))?;
