@@ -82,6 +82,67 @@ mod tests {
         assert!(!msg.contains('{'));
     }
 
+    /// Every code the domain can emit (rejections, labels, actions, notices)
+    /// is in the catalogue: scans the sources for `"prefix.name"` literals whose
+    /// prefix the catalogue uses, so a new rejection without a text fails here.
+    #[test]
+    fn every_code_in_the_sources_has_a_text() {
+        let sources = [
+            include_str!("../rejection.rs"),
+            include_str!("../actor.rs"),
+            include_str!("../ballot.rs"),
+            include_str!("../support.rs"),
+            include_str!("../slug_reservation.rs"),
+            include_str!("../concertation/types.rs"),
+            include_str!("../concertation/decide.rs"),
+            include_str!("../contribution/types.rs"),
+            include_str!("../contribution/decide.rs"),
+            include_str!("../contribution/moderation.rs"),
+            include_str!("../participant/types.rs"),
+            include_str!("../participant/aggregate.rs"),
+            include_str!("../session/aggregate.rs"),
+            include_str!("../doctrine/aggregate.rs"),
+        ];
+        let prefixes: BTreeSet<&str> = CATALOGUE.iter().filter_map(|(c, _, _)| c.split_once('.').map(|p| p.0)).collect();
+        let mut checked = 0;
+        for src in sources {
+            for literal in src.split('"').skip(1).step_by(2) {
+                let Some((prefix, rest)) = literal.split_once('.') else { continue };
+                let shaped = !rest.is_empty()
+                    && literal.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.');
+                if shaped && prefixes.contains(prefix) {
+                    assert!(text(literal, Lang::Fr).is_some(), "no catalogue text for {literal}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} codes found");
+    }
+
+    #[test]
+    fn rejection_messages_are_fully_substituted_in_both_languages() {
+        use crate::rejection::{Field, Rejection};
+        let samples = [
+            Rejection::TextTooLong { field: Field::Contribution, max: 5000, actual: 5001 },
+            Rejection::TextEmpty { field: Field::Reason },
+            Rejection::TerritoryUnknown { value: "COM:99999".into(), year: 2026 },
+            Rejection::Forbidden { action: "action.moderate" },
+            Rejection::WrongPhase { phase: "phase.closed" },
+            Rejection::KindNotAllowed { kind: "contribution_kind.statement", question: "question_kind.open" },
+            Rejection::StaleVersion { current: 3 },
+        ];
+        for r in samples {
+            for lang in [Lang::Fr, Lang::En] {
+                let m = r.message(lang);
+                assert!(!m.contains('{') && !m.contains("phase.closed") && !m.contains("action.") && !m.contains("_kind."), "{m}");
+            }
+        }
+        assert_eq!(
+            Rejection::WrongPhase { phase: "phase.closed" }.message(Lang::Fr),
+            "Impossible pendant la phase « close »."
+        );
+    }
+
     #[test]
     fn language_tags_fall_back_to_french() {
         assert_eq!(Lang::from_tag("en-GB"), Lang::En);

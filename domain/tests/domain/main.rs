@@ -1,0 +1,5 @@
+//! Black-box tests of the domain crate, compiled into one test binary.
+
+mod old_events;
+mod parsers;
+mod sequences;
