@@ -1,1 +1,19 @@
-//! Read models folded from the event log (see issue "Projections").
+//! Read models folded from the event log: one runner, projection logic written once, and
+//! two stores for its rows (PostgreSQL in production, memory on the embedded default).
+//!
+//! A projection turns a batch of events into a change set ([`Projection::fold`]); a
+//! target ([`Target`]) applies the change set and the new checkpoint atomically, so a
+//! crash at any point neither loses nor double-counts an event. The [`runner`] feeds
+//! batches from a catch-up subscription starting after the target's checkpoint.
+
+#![warn(missing_docs)]
+
+pub mod audit;
+pub mod error;
+pub mod postgres;
+pub mod progress;
+pub mod runner;
+
+pub use error::ProjectionError;
+pub use progress::Progress;
+pub use runner::{run_projection, Projection, Target};

@@ -1,0 +1,113 @@
+//! What every PostgreSQL target shares: the connection, the schema, the checkpoint table
+//! and the single-writer lock.
+
+use eventstore::Position;
+use tokio_postgres::{Client, NoTls, Transaction};
+
+use crate::error::ProjectionError;
+
+/// A connection to the read-model schema, holding the writer lock of one projection.
+pub struct PgProjectionDb {
+    /// The connection (the lock lives as long as it does).
+    pub client: Client,
+    /// The schema, already checked and quoted for SQL.
+    pub schema: String,
+}
+
+/// Checks a schema name: lower-case ASCII letters, digits and `_`, 1 to 63 characters.
+pub fn quoted_schema(schema: &str) -> Result<String, ProjectionError> {
+    let valid = !schema.is_empty()
+        && schema.len() <= 63
+        && schema
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if valid {
+        Ok(format!("\"{schema}\""))
+    } else {
+        Err(ProjectionError::Config(format!(
+            "nom de schéma invalide « {schema} »"
+        )))
+    }
+}
+
+impl PgProjectionDb {
+    /// Connects, creates the schema and checkpoint table if needed, then waits for the
+    /// writer lock of `projection` (held until this connection closes, so a second
+    /// runner waits here and takes over when the first dies).
+    pub async fn connect(
+        url: &str,
+        schema: &str,
+        projection: &str,
+    ) -> Result<Self, ProjectionError> {
+        let quoted = quoted_schema(schema)?;
+        let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::error!(error = %e, "connexion PostgreSQL des projections perdue");
+            }
+        });
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {quoted};
+                 CREATE TABLE IF NOT EXISTS {quoted}.projection_checkpoints (
+                   projection text PRIMARY KEY,
+                   version integer NOT NULL,
+                   commit_number bigint NOT NULL,
+                   commit_index integer NOT NULL,
+                   updated_at timestamptz NOT NULL DEFAULT now());
+                 COMMENT ON TABLE {quoted}.projection_checkpoints IS
+                   'Position du journal jusqu''à laquelle chaque projection est écrite (commit:index).';"
+            ))
+            .await?;
+        let lock_key = format!("{schema}.{projection}");
+        client
+            .execute("SELECT pg_advisory_lock(hashtext($1))", &[&lock_key])
+            .await?;
+        Ok(Self {
+            client,
+            schema: quoted,
+        })
+    }
+
+    /// The checkpoint of `projection`, if its stored version is `version`.
+    pub async fn checkpoint(
+        &self,
+        projection: &str,
+        version: u32,
+    ) -> Result<Option<Position>, ProjectionError> {
+        let row = self
+            .client
+            .query_opt(
+                &format!("SELECT commit_number, commit_index, version FROM {}.projection_checkpoints WHERE projection = $1", self.schema),
+                &[&projection],
+            )
+            .await?;
+        Ok(row.and_then(|row| {
+            let stored: i32 = row.get(2);
+            (stored as u32 == version)
+                .then(|| Position::new(row.get::<_, i64>(0) as u64, row.get::<_, i32>(1) as u32))
+        }))
+    }
+}
+
+/// Moves `projection`'s checkpoint within the batch's transaction.
+pub async fn save_checkpoint(
+    transaction: &Transaction<'_>,
+    schema: &str,
+    projection: &str,
+    version: u32,
+    up_to: Position,
+) -> Result<(), ProjectionError> {
+    transaction
+        .execute(
+            &format!(
+                "INSERT INTO {schema}.projection_checkpoints (projection, version, commit_number, commit_index)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (projection) DO UPDATE SET version = EXCLUDED.version,
+                   commit_number = EXCLUDED.commit_number, commit_index = EXCLUDED.commit_index, updated_at = now()"
+            ),
+            &[&projection, &(version as i32), &(up_to.commit() as i64), &(up_to.index() as i32)],
+        )
+        .await?;
+    Ok(())
+}
