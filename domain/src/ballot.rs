@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
 /// A vote on a statement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Vote {
     /// D'accord.
