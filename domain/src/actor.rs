@@ -77,15 +77,19 @@ impl Actor {
     /// The staff id, when the actor is staff.
     pub fn staff(&self) -> Option<StaffId> {
         match self {
-            Actor::Facilitator { id } | Actor::Commission { id, .. } | Actor::Administrator { id, .. } => {
-                Some(*id)
-            }
+            Actor::Facilitator { id }
+            | Actor::Commission { id, .. }
+            | Actor::Administrator { id, .. } => Some(*id),
             _ => None,
         }
     }
 
     /// Requires the actor to be the given participant.
-    pub fn require_participant(&self, who: ParticipantId, action: &'static str) -> Result<(), Rejection> {
+    pub fn require_participant(
+        &self,
+        who: ParticipantId,
+        action: &'static str,
+    ) -> Result<(), Rejection> {
         match self {
             Actor::Participant { id } if *id == who => Ok(()),
             Actor::Participant { .. } => Err(Rejection::NotAuthor),
@@ -102,14 +106,20 @@ impl Actor {
         action: &'static str,
     ) -> Result<StaffId, Rejection> {
         match self {
-            Actor::Commission { id, collectivite: c } => {
+            Actor::Commission {
+                id,
+                collectivite: c,
+            } => {
                 if c == collectivite {
                     Ok(*id)
                 } else {
                     Err(Rejection::OtherCollectivite)
                 }
             }
-            Actor::Administrator { id, collectivite: c } if with_admin => {
+            Actor::Administrator {
+                id,
+                collectivite: c,
+            } if with_admin => {
                 if c == collectivite {
                     Ok(*id)
                 } else {

@@ -77,6 +77,8 @@ pub trait Aggregate {
         I: IntoIterator<Item = &'a Self::Event>,
         Self::Event: 'a,
     {
-        events.into_iter().fold(Self::State::default(), Self::evolve)
+        events
+            .into_iter()
+            .fold(Self::State::default(), Self::evolve)
     }
 }

@@ -100,14 +100,22 @@ impl Aggregate for Ballot {
         stream(command.participant, command.question)
     }
 
-    fn decide(state: &BallotState, c: CastVote, actor: &Actor, now: OffsetDateTime) -> Result<Vec<BallotEvent>, Rejection> {
+    fn decide(
+        state: &BallotState,
+        c: CastVote,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Vec<BallotEvent>, Rejection> {
         actor.require_participant(c.participant, "action.participate")?;
         c.concertation.require_open()?;
         if *c.concertation.question(c.question)? != QuestionKind::Statements {
             return Err(Rejection::NotAStatement);
         }
         let s = &c.statement;
-        if s.kind != ContributionKind::Statement || s.question != c.question || s.concertation != c.concertation.id {
+        if s.kind != ContributionKind::Statement
+            || s.question != c.question
+            || s.concertation != c.concertation.id
+        {
             return Err(Rejection::NotAStatement);
         }
         // Pending statements are votable: a priori moderation must not freeze
@@ -130,7 +138,9 @@ impl Aggregate for Ballot {
     }
 
     fn evolve(mut state: BallotState, event: &BallotEvent) -> BallotState {
-        let BallotEvent::VoteCast { statement, vote, .. } = event;
+        let BallotEvent::VoteCast {
+            statement, vote, ..
+        } = event;
         state.votes.insert(*statement, *vote);
         state
     }
@@ -161,45 +171,88 @@ mod tests {
     fn the_stream_is_per_participant_and_question() {
         let s = Ballot::stream(&cast(Vote::Agree));
         assert_eq!(s.category(), "ballot");
-        assert_eq!(s.as_str(), format!("ballot-{}-{}", alice(), statements_question()));
+        assert_eq!(
+            s.as_str(),
+            format!("ballot-{}-{}", alice(), statements_question())
+        );
     }
 
     #[test]
     fn a_later_vote_replaces_the_earlier_one() {
-        let first = given::<Ballot>([]).by(as_participant(alice())).when(cast(Vote::Agree)).then_accepted();
-        let again = given::<Ballot>(first.clone()).by(as_participant(alice())).when(cast(Vote::Disagree)).then_accepted();
-        assert!(matches!(again[0], BallotEvent::VoteCast { replaces: Some(Vote::Agree), vote: Vote::Disagree, .. }));
-        given::<Ballot>(first).by(as_participant(alice())).when(cast(Vote::Agree)).then_emits([]);
+        let first = given::<Ballot>([])
+            .by(as_participant(alice()))
+            .when(cast(Vote::Agree))
+            .then_accepted();
+        let again = given::<Ballot>(first.clone())
+            .by(as_participant(alice()))
+            .when(cast(Vote::Disagree))
+            .then_accepted();
+        assert!(matches!(
+            again[0],
+            BallotEvent::VoteCast {
+                replaces: Some(Vote::Agree),
+                vote: Vote::Disagree,
+                ..
+            }
+        ));
+        given::<Ballot>(first)
+            .by(as_participant(alice()))
+            .when(cast(Vote::Agree))
+            .then_emits([]);
     }
 
     #[test]
     fn votes_on_pending_statements_are_accepted_but_not_on_hidden_or_withdrawn() {
         let mut c = cast(Vote::Pass);
         c.statement.status = ContributionStatus::Pending;
-        given::<Ballot>([]).by(as_participant(alice())).when(c.clone()).then_accepted();
+        given::<Ballot>([])
+            .by(as_participant(alice()))
+            .when(c.clone())
+            .then_accepted();
         c.statement.status = ContributionStatus::Hidden;
-        given::<Ballot>([]).by(as_participant(alice())).when(c.clone()).then_rejected(Rejection::StatementUnavailable);
+        given::<Ballot>([])
+            .by(as_participant(alice()))
+            .when(c.clone())
+            .then_rejected(Rejection::StatementUnavailable);
         c.statement.status = ContributionStatus::Published;
         c.statement.withdrawn = true;
-        given::<Ballot>([]).by(as_participant(alice())).when(c).then_rejected(Rejection::StatementUnavailable);
+        given::<Ballot>([])
+            .by(as_participant(alice()))
+            .when(c)
+            .then_rejected(Rejection::StatementUnavailable);
     }
 
     #[test]
     fn no_vote_outside_the_open_phase_or_for_someone_else() {
         let mut c = cast(Vote::Agree);
         c.concertation = snapshot_in(Phase::Closed, ModerationMode::APosteriori);
-        given::<Ballot>([]).by(as_participant(alice())).when(c).then_rejected_with("concertation.wrong_phase");
-        given::<Ballot>([]).by(as_participant(bob())).when(cast(Vote::Agree)).then_rejected(Rejection::NotAuthor);
-        given::<Ballot>([]).by(facilitator()).when(cast(Vote::Agree)).then_rejected_with("role.forbidden");
+        given::<Ballot>([])
+            .by(as_participant(alice()))
+            .when(c)
+            .then_rejected_with("concertation.wrong_phase");
+        given::<Ballot>([])
+            .by(as_participant(bob()))
+            .when(cast(Vote::Agree))
+            .then_rejected(Rejection::NotAuthor);
+        given::<Ballot>([])
+            .by(facilitator())
+            .when(cast(Vote::Agree))
+            .then_rejected_with("role.forbidden");
     }
 
     #[test]
     fn only_statements_of_a_statements_question_are_voted() {
         let mut c = cast(Vote::Agree);
         c.statement = proposal_view(statement());
-        given::<Ballot>([]).by(as_participant(alice())).when(c).then_rejected(Rejection::NotAStatement);
+        given::<Ballot>([])
+            .by(as_participant(alice()))
+            .when(c)
+            .then_rejected(Rejection::NotAStatement);
         let mut c = cast(Vote::Agree);
         c.question = open_question();
-        given::<Ballot>([]).by(as_participant(alice())).when(c).then_rejected(Rejection::NotAStatement);
+        given::<Ballot>([])
+            .by(as_participant(alice()))
+            .when(c)
+            .then_rejected(Rejection::NotAStatement);
     }
 }

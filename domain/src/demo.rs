@@ -94,7 +94,15 @@ mod tests {
 
     #[test]
     fn the_system_seeds_a_demonstration_doctrine() {
-        let events = given::<DoctrineAggregate>([]).when(doctrine_seed(DoctrineId::new_v7())).then_accepted();
-        assert!(matches!(&events[0], DoctrineEvent::DoctrineCreated { demonstration: true, .. }));
+        let events = given::<DoctrineAggregate>([])
+            .when(doctrine_seed(DoctrineId::from_uuid(uuid::Uuid::now_v7())))
+            .then_accepted();
+        assert!(matches!(
+            &events[0],
+            DoctrineEvent::DoctrineCreated {
+                demonstration: true,
+                ..
+            }
+        ));
     }
 }

@@ -315,8 +315,13 @@ impl Rejection {
     pub fn code(&self) -> &'static str {
         use Rejection::*;
         match self {
-            TextEmpty { field: Field::Contribution } => "contribution.empty",
-            TextTooLong { field: Field::Contribution, .. } => "contribution.too_long",
+            TextEmpty {
+                field: Field::Contribution,
+            } => "contribution.empty",
+            TextTooLong {
+                field: Field::Contribution,
+                ..
+            } => "contribution.too_long",
             TextEmpty { .. } => "text.empty",
             TextTooLong { .. } => "text.too_long",
             TextControlCharacter { .. } => "text.control_character",
@@ -405,7 +410,9 @@ impl Rejection {
                 ("max", max.to_string()),
                 ("actual", actual.to_string()),
             ],
-            TooMany { field, max } => vec![("field", field.code().into()), ("max", max.to_string())],
+            TooMany { field, max } => {
+                vec![("field", field.code().into()), ("max", max.to_string())]
+            }
             SirenFormat { value }
             | SirenChecksum { value }
             | TerritoryFormat { value }

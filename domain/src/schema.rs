@@ -59,7 +59,11 @@ const UPCASTERS: &[(&str, u32, Upcaster)] = &[
 
 /// The current schema version of an event type (1 unless it changed).
 pub fn current_version(event_type: &str) -> u32 {
-    VERSIONS.iter().find(|(t, _)| *t == event_type).map(|(_, v)| *v).unwrap_or(1)
+    VERSIONS
+        .iter()
+        .find(|(t, _)| *t == event_type)
+        .map(|(_, v)| *v)
+        .unwrap_or(1)
 }
 
 /// The upcasting hook: brings `data` stored at `version` to the current version
@@ -67,11 +71,18 @@ pub fn current_version(event_type: &str) -> u32 {
 pub fn upcast(event_type: &str, version: u32, data: Value) -> Result<Value, SchemaError> {
     let current = current_version(event_type);
     if version > current {
-        return Err(SchemaError::FromTheFuture { event_type: event_type.into(), version, current });
+        return Err(SchemaError::FromTheFuture {
+            event_type: event_type.into(),
+            version,
+            current,
+        });
     }
     let mut data = data;
     for v in version..current {
-        if let Some((_, _, f)) = UPCASTERS.iter().find(|(t, from, _)| *t == event_type && *from == v) {
+        if let Some((_, _, f)) = UPCASTERS
+            .iter()
+            .find(|(t, from, _)| *t == event_type && *from == v)
+        {
             data = f(data);
         }
     }
@@ -82,7 +93,11 @@ pub fn upcast(event_type: &str, version: u32, data: Value) -> Result<Value, Sche
 fn upcast_concertation_created_v1(mut data: Value) -> Value {
     if let Some(obj) = data.as_object_mut() {
         let single = obj.remove("territory").unwrap_or(Value::Null);
-        let list = if single.is_null() { json!([]) } else { json!([single]) };
+        let list = if single.is_null() {
+            json!([])
+        } else {
+            json!([single])
+        };
         obj.entry("territories").or_insert(list);
         obj.entry("territory_list_year").or_insert(Value::Null);
     }
@@ -148,13 +163,16 @@ pub trait DomainEvent: Serialize + DeserializeOwned + Clone + PartialEq + Debug 
         let data = upcast(event_type, version, data)?;
         let mut event: Self = serde_json::from_value(json!({ "type": event_type, "data": data }))
             .map_err(|e| {
-                let message = e.to_string();
-                if message.contains("unknown variant") {
-                    SchemaError::UnknownType(event_type.into())
-                } else {
-                    SchemaError::Invalid { event_type: event_type.into(), message }
+            let message = e.to_string();
+            if message.contains("unknown variant") {
+                SchemaError::UnknownType(event_type.into())
+            } else {
+                SchemaError::Invalid {
+                    event_type: event_type.into(),
+                    message,
                 }
-            })?;
+            }
+        })?;
         event.restore_sealed(sealed);
         Ok(event)
     }
@@ -162,7 +180,12 @@ pub trait DomainEvent: Serialize + DeserializeOwned + Clone + PartialEq + Debug 
     /// Serialises then reads back, as the store would; used by replay tests.
     fn round_trip(&self) -> Result<Self, SchemaError> {
         let sealed = self.sealed_part().map(|p| p.data);
-        Self::from_stored(self.event_type(), self.schema_version(), self.public_data(), sealed.as_ref())
+        Self::from_stored(
+            self.event_type(),
+            self.schema_version(),
+            self.public_data(),
+            sealed.as_ref(),
+        )
     }
 }
 
@@ -191,7 +214,10 @@ mod tests {
 
     #[test]
     fn future_versions_are_refused_and_old_ones_upcast() {
-        assert!(matches!(upcast("VoteCast", 3, json!({})), Err(SchemaError::FromTheFuture { .. })));
+        assert!(matches!(
+            upcast("VoteCast", 3, json!({})),
+            Err(SchemaError::FromTheFuture { .. })
+        ));
         let v = upcast("VoteCast", 1, json!({"choice": "agree"})).unwrap();
         assert_eq!(v, json!({"vote": "agree", "replaces": null}));
         let unchanged = upcast("SlugReserved", 1, json!({"a": 1})).unwrap();

@@ -69,9 +69,10 @@ pub struct SealedPart {
 impl SealedPart {
     /// Builds a sealed part from a serialisable value.
     pub(crate) fn of<T: Serialize>(key: SealKey, value: &Sealed<T>) -> Option<Self> {
-        value
-            .present()
-            .map(|v| SealedPart { key, data: serde_json::to_value(v).unwrap_or(Value::Null) })
+        value.present().map(|v| SealedPart {
+            key,
+            data: serde_json::to_value(v).unwrap_or(Value::Null),
+        })
     }
 }
 

@@ -76,13 +76,23 @@ impl Aggregate for SlugReservation {
     ) -> Result<Vec<SlugEvent>, Rejection> {
         // Only those who may create a concertation reserve slugs; the
         // collectivité is checked by the creation that follows.
-        if !matches!(actor, Actor::Commission { .. } | Actor::Administrator { .. } | Actor::System) {
-            return Err(Rejection::Forbidden { action: "action.configure" });
+        if !matches!(
+            actor,
+            Actor::Commission { .. } | Actor::Administrator { .. } | Actor::System
+        ) {
+            return Err(Rejection::Forbidden {
+                action: "action.configure",
+            });
         }
         match state.holder {
             Some(holder) if holder == command.concertation => Ok(vec![]),
-            Some(_) => Err(Rejection::SlugTaken { slug: command.slug.to_string() }),
-            None => Ok(vec![SlugEvent::SlugReserved { slug: command.slug, concertation: command.concertation }]),
+            Some(_) => Err(Rejection::SlugTaken {
+                slug: command.slug.to_string(),
+            }),
+            None => Ok(vec![SlugEvent::SlugReserved {
+                slug: command.slug,
+                concertation: command.concertation,
+            }]),
         }
     }
 
@@ -104,27 +114,54 @@ mod tests {
 
     #[test]
     fn a_free_slug_is_reserved() {
-        let id = ConcertationId::new_v7();
+        let id = ConcertationId::from_uuid(uuid::Uuid::now_v7());
         given::<SlugReservation>([])
-            .when(ReserveSlug { slug: slug(), concertation: id })
-            .then_emits([SlugEvent::SlugReserved { slug: slug(), concertation: id }]);
+            .when(ReserveSlug {
+                slug: slug(),
+                concertation: id,
+            })
+            .then_emits([SlugEvent::SlugReserved {
+                slug: slug(),
+                concertation: id,
+            }]);
     }
 
     #[test]
     fn a_taken_slug_is_refused_and_a_retry_is_a_no_op() {
-        let (a, b) = (ConcertationId::new_v7(), ConcertationId::new_v7());
-        let taken = [SlugEvent::SlugReserved { slug: slug(), concertation: a }];
+        let (a, b) = (
+            ConcertationId::from_uuid(uuid::Uuid::now_v7()),
+            ConcertationId::from_uuid(uuid::Uuid::now_v7()),
+        );
+        let taken = [SlugEvent::SlugReserved {
+            slug: slug(),
+            concertation: a,
+        }];
         given::<SlugReservation>(taken.clone())
-            .when(ReserveSlug { slug: slug(), concertation: b })
-            .then_rejected(Rejection::SlugTaken { slug: "ia-territoriale".into() });
-        given::<SlugReservation>(taken).when(ReserveSlug { slug: slug(), concertation: a }).then_emits([]);
+            .when(ReserveSlug {
+                slug: slug(),
+                concertation: b,
+            })
+            .then_rejected(Rejection::SlugTaken {
+                slug: "ia-territoriale".into(),
+            });
+        given::<SlugReservation>(taken)
+            .when(ReserveSlug {
+                slug: slug(),
+                concertation: a,
+            })
+            .then_emits([]);
     }
 
     #[test]
     fn participants_cannot_reserve() {
         given::<SlugReservation>([])
-            .by(Actor::Participant { id: crate::values::ParticipantId::new_v7() })
-            .when(ReserveSlug { slug: slug(), concertation: ConcertationId::new_v7() })
+            .by(Actor::Participant {
+                id: crate::values::ParticipantId::from_uuid(uuid::Uuid::now_v7()),
+            })
+            .when(ReserveSlug {
+                slug: slug(),
+                concertation: ConcertationId::from_uuid(uuid::Uuid::now_v7()),
+            })
             .then_rejected_with("role.forbidden");
     }
 }

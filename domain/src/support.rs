@@ -53,8 +53,16 @@ pub enum SupportCommand {
 impl SupportCommand {
     fn keys(&self) -> (ParticipantId, ConcertationId) {
         match self {
-            SupportCommand::Give { participant, concertation, .. }
-            | SupportCommand::Withdraw { participant, concertation, .. } => (*participant, concertation.id),
+            SupportCommand::Give {
+                participant,
+                concertation,
+                ..
+            }
+            | SupportCommand::Withdraw {
+                participant,
+                concertation,
+                ..
+            } => (*participant, concertation.id),
         }
     }
 }
@@ -89,7 +97,10 @@ pub enum SupportEvent {
     },
 }
 
-crate::event_types!(SupportEvent { SupportGiven, SupportWithdrawn });
+crate::event_types!(SupportEvent {
+    SupportGiven,
+    SupportWithdrawn
+});
 
 impl DomainEvent for SupportEvent {
     fn event_type(&self) -> &'static str {
@@ -123,9 +134,19 @@ impl Aggregate for Supports {
         stream(p, c)
     }
 
-    fn decide(state: &SupportState, command: SupportCommand, actor: &Actor, now: OffsetDateTime) -> Result<Vec<SupportEvent>, Rejection> {
+    fn decide(
+        state: &SupportState,
+        command: SupportCommand,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Vec<SupportEvent>, Rejection> {
         match command {
-            SupportCommand::Give { participant, concertation, target, stance } => {
+            SupportCommand::Give {
+                participant,
+                concertation,
+                target,
+                stance,
+            } => {
                 actor.require_participant(participant, "action.participate")?;
                 concertation.require_open()?;
                 if !target.kind.is_answerable() || target.concertation != concertation.id {
@@ -140,20 +161,38 @@ impl Aggregate for Supports {
                 if state.stances.contains_key(&target.id) {
                     return Err(Rejection::AlreadySupported);
                 }
-                Ok(vec![SupportEvent::SupportGiven { participant, contribution: target.id, stance, at: now }])
+                Ok(vec![SupportEvent::SupportGiven {
+                    participant,
+                    contribution: target.id,
+                    stance,
+                    at: now,
+                }])
             }
-            SupportCommand::Withdraw { participant, concertation, target } => {
+            SupportCommand::Withdraw {
+                participant,
+                concertation,
+                target,
+            } => {
                 actor.require_participant(participant, "action.participate")?;
                 concertation.require_open()?;
                 let stance = *state.stances.get(&target).ok_or(Rejection::NoSupport)?;
-                Ok(vec![SupportEvent::SupportWithdrawn { participant, contribution: target, stance, at: now }])
+                Ok(vec![SupportEvent::SupportWithdrawn {
+                    participant,
+                    contribution: target,
+                    stance,
+                    at: now,
+                }])
             }
         }
     }
 
     fn evolve(mut state: SupportState, event: &SupportEvent) -> SupportState {
         match event {
-            SupportEvent::SupportGiven { contribution, stance, .. } => {
+            SupportEvent::SupportGiven {
+                contribution,
+                stance,
+                ..
+            } => {
                 state.stances.insert(*contribution, *stance);
             }
             SupportEvent::SupportWithdrawn { contribution, .. } => {
@@ -176,21 +215,47 @@ mod tests {
     }
 
     fn give(stance: Stance) -> SupportCommand {
-        SupportCommand::Give { participant: alice(), concertation: open_snapshot(), target: proposal_view(target()), stance }
+        SupportCommand::Give {
+            participant: alice(),
+            concertation: open_snapshot(),
+            target: proposal_view(target()),
+            stance,
+        }
     }
 
     fn withdraw() -> SupportCommand {
-        SupportCommand::Withdraw { participant: alice(), concertation: open_snapshot(), target: target() }
+        SupportCommand::Withdraw {
+            participant: alice(),
+            concertation: open_snapshot(),
+            target: target(),
+        }
     }
 
     #[test]
     fn one_support_per_participant_and_contribution_withdrawable() {
-        let given_support = given::<Supports>([]).by(as_participant(alice())).when(give(Stance::Support)).then_accepted();
-        given::<Supports>(given_support.clone()).by(as_participant(alice())).when(give(Stance::Oppose)).then_rejected(Rejection::AlreadySupported);
+        let given_support = given::<Supports>([])
+            .by(as_participant(alice()))
+            .when(give(Stance::Support))
+            .then_accepted();
+        given::<Supports>(given_support.clone())
+            .by(as_participant(alice()))
+            .when(give(Stance::Oppose))
+            .then_rejected(Rejection::AlreadySupported);
         let mut withdrawn = given_support.clone();
-        withdrawn.extend(given::<Supports>(given_support).by(as_participant(alice())).when(withdraw()).then_accepted());
-        given::<Supports>(withdrawn.clone()).by(as_participant(alice())).when(withdraw()).then_rejected(Rejection::NoSupport);
-        given::<Supports>(withdrawn).by(as_participant(alice())).when(give(Stance::Oppose)).then_accepted();
+        withdrawn.extend(
+            given::<Supports>(given_support)
+                .by(as_participant(alice()))
+                .when(withdraw())
+                .then_accepted(),
+        );
+        given::<Supports>(withdrawn.clone())
+            .by(as_participant(alice()))
+            .when(withdraw())
+            .then_rejected(Rejection::NoSupport);
+        given::<Supports>(withdrawn)
+            .by(as_participant(alice()))
+            .when(give(Stance::Oppose))
+            .then_accepted();
     }
 
     #[test]
@@ -199,22 +264,37 @@ mod tests {
         if let SupportCommand::Give { target: t, .. } = &mut c {
             *t = statement_view(target());
         }
-        given::<Supports>([]).by(as_participant(alice())).when(c).then_rejected(Rejection::NotAnswerable);
+        given::<Supports>([])
+            .by(as_participant(alice()))
+            .when(c)
+            .then_rejected(Rejection::NotAnswerable);
         let mut c = give(Stance::Support);
         if let SupportCommand::Give { target: t, .. } = &mut c {
             t.withdrawn = true;
         }
-        given::<Supports>([]).by(as_participant(alice())).when(c).then_rejected(Rejection::Withdrawn);
+        given::<Supports>([])
+            .by(as_participant(alice()))
+            .when(c)
+            .then_rejected(Rejection::Withdrawn);
         let mut c = give(Stance::Support);
         if let SupportCommand::Give { concertation, .. } = &mut c {
             *concertation = snapshot_in(Phase::Closed, ModerationMode::APosteriori);
         }
-        given::<Supports>([]).by(as_participant(alice())).when(c).then_rejected_with("concertation.wrong_phase");
-        given::<Supports>([]).by(as_participant(bob())).when(give(Stance::Support)).then_rejected(Rejection::NotAuthor);
+        given::<Supports>([])
+            .by(as_participant(alice()))
+            .when(c)
+            .then_rejected_with("concertation.wrong_phase");
+        given::<Supports>([])
+            .by(as_participant(bob()))
+            .when(give(Stance::Support))
+            .then_rejected(Rejection::NotAuthor);
     }
 
     #[test]
     fn the_stream_is_per_participant_and_concertation() {
-        assert_eq!(Supports::stream(&give(Stance::Support)).as_str(), format!("supports-{}-{}", alice(), concertation_id()));
+        assert_eq!(
+            Supports::stream(&give(Stance::Support)).as_str(),
+            format!("supports-{}-{}", alice(), concertation_id())
+        );
     }
 }

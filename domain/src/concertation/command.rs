@@ -3,8 +3,8 @@
 use super::types::{ModerationMode, QuestionKind};
 use crate::territory::TerritoryCode;
 use crate::values::{
-    ConcertationId, Description, Minutes, QuestionId, QuestionPrompt, Reason, Siren, Slug,
-    StaffId, ThemeId, ThemeLabel, Title,
+    ConcertationId, Description, Minutes, QuestionId, QuestionPrompt, Reason, Siren, Slug, StaffId,
+    ThemeId, ThemeLabel, Title,
 };
 use time::OffsetDateTime;
 

@@ -18,16 +18,23 @@ fn require_phase(c: &Concertation, allowed: &[Phase]) -> Result<(), Rejection> {
     if allowed.contains(&c.phase) {
         Ok(())
     } else {
-        Err(Rejection::WrongPhase { phase: c.phase.code() })
+        Err(Rejection::WrongPhase {
+            phase: c.phase.code(),
+        })
     }
 }
 
 fn check_territories(territories: &[TerritoryCode]) -> Result<(), Rejection> {
     if territories.is_empty() {
-        return Err(Rejection::TextEmpty { field: Field::Territories });
+        return Err(Rejection::TextEmpty {
+            field: Field::Territories,
+        });
     }
     if territories.len() > MAX_TERRITORIES {
-        return Err(Rejection::TooMany { field: Field::Territories, max: MAX_TERRITORIES });
+        return Err(Rejection::TooMany {
+            field: Field::Territories,
+            max: MAX_TERRITORIES,
+        });
     }
     Ok(())
 }
@@ -40,7 +47,11 @@ fn check_schedule(opens_at: OffsetDateTime, closes_at: OffsetDateTime) -> Result
     }
 }
 
-fn create(state: &ConcertationState, c: CreateConcertation, actor: &Actor) -> Result<Vec<E>, Rejection> {
+fn create(
+    state: &ConcertationState,
+    c: CreateConcertation,
+    actor: &Actor,
+) -> Result<Vec<E>, Rejection> {
     let by = actor.require_commission(&c.collectivite, true, CONFIGURE)?;
     if state.concertation.is_some() {
         return Err(Rejection::ConcertationExists);
@@ -76,11 +87,19 @@ pub(super) fn decide(
         C::Create(c) => return create(state, c, actor),
         other => other,
     };
-    let c = state.concertation.as_ref().ok_or(Rejection::ConcertationNotFound)?;
+    let c = state
+        .concertation
+        .as_ref()
+        .ok_or(Rejection::ConcertationNotFound)?;
     let staff = || actor.require_commission(&c.collectivite, true, CONFIGURE);
     match command {
         C::Create(_) => unreachable!("handled above"),
-        C::EditDetails { title, description, mut territories, .. } => {
+        C::EditDetails {
+            title,
+            description,
+            mut territories,
+            ..
+        } => {
             staff()?;
             require_phase(c, &[Phase::Draft])?;
             check_territories(&territories)?;
@@ -100,20 +119,35 @@ pub(super) fn decide(
                 return Err(Rejection::ThemeExists);
             }
             if c.themes.len() >= MAX_THEMES {
-                return Err(Rejection::TooMany { field: Field::Themes, max: MAX_THEMES });
+                return Err(Rejection::TooMany {
+                    field: Field::Themes,
+                    max: MAX_THEMES,
+                });
             }
             Ok(vec![E::ThemeAdded { theme, label }])
         }
-        C::AddQuestion { question, kind, prompt, .. } => {
+        C::AddQuestion {
+            question,
+            kind,
+            prompt,
+            ..
+        } => {
             staff()?;
             require_phase(c, &[Phase::Draft])?;
             if c.questions.contains_key(&question) {
                 return Err(Rejection::QuestionExists);
             }
             if c.questions.len() >= MAX_QUESTIONS {
-                return Err(Rejection::TooMany { field: Field::Questions, max: MAX_QUESTIONS });
+                return Err(Rejection::TooMany {
+                    field: Field::Questions,
+                    max: MAX_QUESTIONS,
+                });
             }
-            Ok(vec![E::QuestionAdded { question, kind, prompt }])
+            Ok(vec![E::QuestionAdded {
+                question,
+                kind,
+                prompt,
+            }])
         }
         C::ChangeModerationMode { mode, .. } => {
             staff()?;
@@ -123,15 +157,30 @@ pub(super) fn decide(
             }
             Ok(vec![E::ModerationModeChanged { mode }])
         }
-        C::Reschedule { opens_at, closes_at, .. } => {
+        C::Reschedule {
+            opens_at,
+            closes_at,
+            ..
+        } => {
             staff()?;
             require_phase(c, &[Phase::Draft])?;
             check_schedule(opens_at, closes_at)?;
-            Ok(vec![E::Rescheduled { opens_at, closes_at }])
+            Ok(vec![E::Rescheduled {
+                opens_at,
+                closes_at,
+            }])
         }
         C::AssignFacilitator { facilitator, .. } => {
             staff()?;
-            require_phase(c, &[Phase::Draft, Phase::Open, Phase::Closed, Phase::SynthesisPublished])?;
+            require_phase(
+                c,
+                &[
+                    Phase::Draft,
+                    Phase::Open,
+                    Phase::Closed,
+                    Phase::SynthesisPublished,
+                ],
+            )?;
             if c.facilitators.contains(&facilitator) {
                 return Err(Rejection::AssignmentUnchanged);
             }
@@ -179,21 +228,36 @@ pub(super) fn decide(
             if now >= c.closes_at {
                 return Err(Rejection::AlreadyDue);
             }
-            Ok(vec![E::ConcertationClosedEarly { at: now, reason, by }])
+            Ok(vec![E::ConcertationClosedEarly {
+                at: now,
+                reason,
+                by,
+            }])
         }
-        C::Extend { closes_at, reason, .. } => {
+        C::Extend {
+            closes_at, reason, ..
+        } => {
             let by = actor.require_commission(&c.collectivite, true, SCHEDULE)?;
             require_phase(c, &[Phase::Open])?;
             if closes_at <= c.closes_at || closes_at <= now {
                 return Err(Rejection::ExtensionNotLater);
             }
-            Ok(vec![E::ConcertationExtended { previous_closes_at: c.closes_at, closes_at, reason, by }])
+            Ok(vec![E::ConcertationExtended {
+                previous_closes_at: c.closes_at,
+                closes_at,
+                reason,
+                by,
+            }])
         }
         C::PublishSynthesis { summary, .. } => {
             // Only the commission signs a synthesis, never an administrator.
             let by = actor.require_commission(&c.collectivite, false, PUBLISH)?;
             require_phase(c, &[Phase::Closed])?;
-            Ok(vec![E::SynthesisPublished { at: now, summary, by }])
+            Ok(vec![E::SynthesisPublished {
+                at: now,
+                summary,
+                by,
+            }])
         }
         C::Archive { .. } => {
             staff()?;

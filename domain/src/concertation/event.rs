@@ -4,8 +4,8 @@ use super::types::{ModerationMode, QuestionKind};
 use crate::schema::DomainEvent;
 use crate::territory::TerritoryCode;
 use crate::values::{
-    ConcertationId, Description, Minutes, QuestionId, QuestionPrompt, Reason, Siren, Slug,
-    StaffId, ThemeId, ThemeLabel, Title,
+    ConcertationId, Description, Minutes, QuestionId, QuestionPrompt, Reason, Siren, Slug, StaffId,
+    ThemeId, ThemeLabel, Title,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -84,10 +84,17 @@ pub(super) fn evolve(mut state: ConcertationState, event: &E) -> ConcertationSta
     }
     // Events before creation cannot be produced by `decide`; ignoring them
     // keeps the fold total.
-    let Some(c) = state.concertation.as_mut() else { return state };
+    let Some(c) = state.concertation.as_mut() else {
+        return state;
+    };
     match event {
         E::ConcertationCreated { .. } => {}
-        E::DetailsEdited { title, description, territories, .. } => {
+        E::DetailsEdited {
+            title,
+            description,
+            territories,
+            ..
+        } => {
             c.title = title.clone();
             c.description = description.clone();
             c.territories = territories.clone();
@@ -95,11 +102,24 @@ pub(super) fn evolve(mut state: ConcertationState, event: &E) -> ConcertationSta
         E::ThemeAdded { theme, label } => {
             c.themes.insert(*theme, label.clone());
         }
-        E::QuestionAdded { question, kind, prompt } => {
-            c.questions.insert(*question, Question { kind: kind.clone(), prompt: prompt.clone() });
+        E::QuestionAdded {
+            question,
+            kind,
+            prompt,
+        } => {
+            c.questions.insert(
+                *question,
+                Question {
+                    kind: kind.clone(),
+                    prompt: prompt.clone(),
+                },
+            );
         }
         E::ModerationModeChanged { mode } => c.moderation = *mode,
-        E::Rescheduled { opens_at, closes_at } => {
+        E::Rescheduled {
+            opens_at,
+            closes_at,
+        } => {
             c.opens_at = *opens_at;
             c.closes_at = *closes_at;
         }
@@ -155,7 +175,11 @@ impl Concertation {
             phase: self.phase,
             moderation: self.moderation,
             themes: self.themes.keys().copied().collect(),
-            questions: self.questions.iter().map(|(id, q)| (*id, q.kind.clone())).collect(),
+            questions: self
+                .questions
+                .iter()
+                .map(|(id, q)| (*id, q.kind.clone()))
+                .collect(),
             facilitators: self.facilitators.clone(),
         }
     }
@@ -172,7 +196,9 @@ impl ConcertationSnapshot {
         if allowed.contains(&self.phase) {
             Ok(())
         } else {
-            Err(Rejection::WrongPhase { phase: self.phase.code() })
+            Err(Rejection::WrongPhase {
+                phase: self.phase.code(),
+            })
         }
     }
 
@@ -191,7 +217,11 @@ impl ConcertationSnapshot {
     }
 
     /// Requires an animateur assigned to this concertation; returns their id.
-    pub fn require_facilitator(&self, actor: &Actor, action: &'static str) -> Result<StaffId, Rejection> {
+    pub fn require_facilitator(
+        &self,
+        actor: &Actor,
+        action: &'static str,
+    ) -> Result<StaffId, Rejection> {
         match actor {
             Actor::Facilitator { id } if self.facilitators.contains(id) => Ok(*id),
             Actor::Facilitator { .. } => Err(Rejection::NotAssigned),

@@ -13,10 +13,32 @@ use ConcertationEvent as E;
 type G = ConcertationAggregate;
 
 fn create_command() -> CreateConcertation {
-    let E::ConcertationCreated { id, slug, collectivite, title, description, territories, moderation, opens_at, closes_at, .. } = created() else {
+    let E::ConcertationCreated {
+        id,
+        slug,
+        collectivite,
+        title,
+        description,
+        territories,
+        moderation,
+        opens_at,
+        closes_at,
+        ..
+    } = created()
+    else {
         unreachable!()
     };
-    CreateConcertation { id, slug, collectivite, title, description, territories, moderation, opens_at, closes_at }
+    CreateConcertation {
+        id,
+        slug,
+        collectivite,
+        title,
+        description,
+        territories,
+        moderation,
+        opens_at,
+        closes_at,
+    }
 }
 
 fn id() -> ConcertationId {
@@ -25,7 +47,10 @@ fn id() -> ConcertationId {
 
 #[test]
 fn the_commission_creates_a_draft_with_the_list_year() {
-    let events = given::<G>([]).by(commission()).when(C::Create(create_command())).then_accepted();
+    let events = given::<G>([])
+        .by(commission())
+        .when(C::Create(create_command()))
+        .then_accepted();
     assert_eq!(events, vec![created()]);
     let state = G::fold(&events);
     assert_eq!(state.concertation.unwrap().phase, Phase::Draft);
@@ -33,25 +58,46 @@ fn the_commission_creates_a_draft_with_the_list_year() {
 
 #[test]
 fn an_administrator_of_the_collectivite_may_create_too() {
-    given::<G>([]).by(administrator()).when(C::Create(create_command())).then_accepted();
+    given::<G>([])
+        .by(administrator())
+        .when(C::Create(create_command()))
+        .then_accepted();
 }
 
 #[test]
 fn creation_is_refused_to_participants_facilitators_and_other_collectivites() {
-    given::<G>([]).by(as_participant(alice())).when(C::Create(create_command())).then_rejected_with("role.forbidden");
-    given::<G>([]).by(facilitator()).when(C::Create(create_command())).then_rejected_with("role.forbidden");
-    given::<G>([]).by(foreign_commission()).when(C::Create(create_command())).then_rejected(Rejection::OtherCollectivite);
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Create(create_command()))
+        .then_rejected_with("role.forbidden");
+    given::<G>([])
+        .by(facilitator())
+        .when(C::Create(create_command()))
+        .then_rejected_with("role.forbidden");
+    given::<G>([])
+        .by(foreign_commission())
+        .when(C::Create(create_command()))
+        .then_rejected(Rejection::OtherCollectivite);
 }
 
 #[test]
 fn creation_is_refused_twice_without_scope_or_with_a_backwards_schedule() {
-    given::<G>([created()]).by(commission()).when(C::Create(create_command())).then_rejected(Rejection::ConcertationExists);
+    given::<G>([created()])
+        .by(commission())
+        .when(C::Create(create_command()))
+        .then_rejected(Rejection::ConcertationExists);
     let mut c = create_command();
     c.territories.clear();
-    given::<G>([]).by(commission()).when(C::Create(c)).then_rejected_with("text.empty");
+    given::<G>([])
+        .by(commission())
+        .when(C::Create(c))
+        .then_rejected_with("text.empty");
     let mut c = create_command();
     c.closes_at = c.opens_at;
-    given::<G>([]).by(commission()).when(C::Create(c)).then_rejected(Rejection::ScheduleInvalid);
+    given::<G>([])
+        .by(commission())
+        .when(C::Create(c))
+        .then_rejected(Rejection::ScheduleInvalid);
 }
 
 #[test]
@@ -62,9 +108,20 @@ fn details_are_edited_only_in_draft() {
         description: Description::parse("Nouvelle description").unwrap(),
         territories: vec![crate::territory::TerritoryCode::parse("DEP:2A").unwrap()],
     };
-    given::<G>(configured()).by(commission()).when(edit()).then_accepted();
-    given::<G>(opened()).by(commission()).when(edit()).then_rejected(Rejection::WrongPhase { phase: "phase.open" });
-    given::<G>([]).by(commission()).when(edit()).then_rejected(Rejection::ConcertationNotFound);
+    given::<G>(configured())
+        .by(commission())
+        .when(edit())
+        .then_accepted();
+    given::<G>(opened())
+        .by(commission())
+        .when(edit())
+        .then_rejected(Rejection::WrongPhase {
+            phase: "phase.open",
+        });
+    given::<G>([])
+        .by(commission())
+        .when(edit())
+        .then_rejected(Rejection::ConcertationNotFound);
 }
 
 #[test]
@@ -74,12 +131,24 @@ fn themes_are_added_in_draft_or_open_once() {
         theme: ThemeId::from_uuid(uuid::Uuid::from_u128(t)),
         label: ThemeLabel::parse(label).unwrap(),
     };
-    given::<G>(opened()).by(commission()).when(add(9, "Santé")).then_accepted();
-    given::<G>(configured()).by(commission()).when(add(9, "Services publics")).then_rejected(Rejection::ThemeExists);
-    given::<G>(configured()).by(facilitator()).when(add(9, "Santé")).then_rejected_with("role.forbidden");
+    given::<G>(opened())
+        .by(commission())
+        .when(add(9, "Santé"))
+        .then_accepted();
+    given::<G>(configured())
+        .by(commission())
+        .when(add(9, "Services publics"))
+        .then_rejected(Rejection::ThemeExists);
+    given::<G>(configured())
+        .by(facilitator())
+        .when(add(9, "Santé"))
+        .then_rejected_with("role.forbidden");
     let mut closed = opened();
     closed.push(E::ConcertationClosed { at: closes_at() });
-    given::<G>(closed).by(commission()).when(add(9, "Santé")).then_rejected_with("concertation.wrong_phase");
+    given::<G>(closed)
+        .by(commission())
+        .when(add(9, "Santé"))
+        .then_rejected_with("concertation.wrong_phase");
 }
 
 #[test]
@@ -91,103 +160,247 @@ fn questions_are_added_only_in_draft_and_never_twice() {
         prompt: QuestionPrompt::parse("Une autre question ?").unwrap(),
     };
     let new_q = QuestionId::from_uuid(uuid::Uuid::from_u128(77));
-    given::<G>(configured()).by(commission()).when(add(new_q)).then_accepted();
-    given::<G>(configured()).by(commission()).when(add(open_question())).then_rejected(Rejection::QuestionExists);
-    given::<G>(opened()).by(commission()).when(add(new_q)).then_rejected_with("concertation.wrong_phase");
+    given::<G>(configured())
+        .by(commission())
+        .when(add(new_q))
+        .then_accepted();
+    given::<G>(configured())
+        .by(commission())
+        .when(add(open_question()))
+        .then_rejected(Rejection::QuestionExists);
+    given::<G>(opened())
+        .by(commission())
+        .when(add(new_q))
+        .then_rejected_with("concertation.wrong_phase");
 }
 
 #[test]
 fn moderation_mode_changes_only_when_different() {
     let change = |mode| C::ChangeModerationMode { id: id(), mode };
-    given::<G>(opened()).by(commission()).when(change(ModerationMode::APriori)).then_accepted();
-    given::<G>(opened()).by(commission()).when(change(ModerationMode::APosteriori)).then_rejected(Rejection::ModerationModeUnchanged);
+    given::<G>(opened())
+        .by(commission())
+        .when(change(ModerationMode::APriori))
+        .then_accepted();
+    given::<G>(opened())
+        .by(commission())
+        .when(change(ModerationMode::APosteriori))
+        .then_rejected(Rejection::ModerationModeUnchanged);
 }
 
 #[test]
 fn rescheduling_needs_a_forward_schedule_in_draft() {
-    let r = |o, c| C::Reschedule { id: id(), opens_at: o, closes_at: c };
-    given::<G>(configured()).by(commission()).when(r(opens_at(), closes_at() + Duration::days(1))).then_accepted();
-    given::<G>(configured()).by(commission()).when(r(closes_at(), opens_at())).then_rejected(Rejection::ScheduleInvalid);
-    given::<G>(opened()).by(commission()).when(r(opens_at(), closes_at())).then_rejected_with("concertation.wrong_phase");
+    let r = |o, c| C::Reschedule {
+        id: id(),
+        opens_at: o,
+        closes_at: c,
+    };
+    given::<G>(configured())
+        .by(commission())
+        .when(r(opens_at(), closes_at() + Duration::days(1)))
+        .then_accepted();
+    given::<G>(configured())
+        .by(commission())
+        .when(r(closes_at(), opens_at()))
+        .then_rejected(Rejection::ScheduleInvalid);
+    given::<G>(opened())
+        .by(commission())
+        .when(r(opens_at(), closes_at()))
+        .then_rejected_with("concertation.wrong_phase");
 }
 
 #[test]
 fn facilitators_are_assigned_and_unassigned_by_the_commission() {
     let someone = StaffId::from_uuid(uuid::Uuid::from_u128(0x99));
-    given::<G>(configured()).by(commission()).when(C::AssignFacilitator { id: id(), facilitator: someone }).then_accepted();
     given::<G>(configured())
         .by(commission())
-        .when(C::AssignFacilitator { id: id(), facilitator: facilitator_id() })
+        .when(C::AssignFacilitator {
+            id: id(),
+            facilitator: someone,
+        })
+        .then_accepted();
+    given::<G>(configured())
+        .by(commission())
+        .when(C::AssignFacilitator {
+            id: id(),
+            facilitator: facilitator_id(),
+        })
         .then_rejected(Rejection::AssignmentUnchanged);
-    given::<G>(configured()).by(commission()).when(C::UnassignFacilitator { id: id(), facilitator: facilitator_id() }).then_accepted();
     given::<G>(configured())
         .by(commission())
-        .when(C::UnassignFacilitator { id: id(), facilitator: someone })
+        .when(C::UnassignFacilitator {
+            id: id(),
+            facilitator: facilitator_id(),
+        })
+        .then_accepted();
+    given::<G>(configured())
+        .by(commission())
+        .when(C::UnassignFacilitator {
+            id: id(),
+            facilitator: someone,
+        })
         .then_rejected(Rejection::AssignmentUnchanged);
     given::<G>(configured())
         .by(facilitator())
-        .when(C::AssignFacilitator { id: id(), facilitator: someone })
+        .when(C::AssignFacilitator {
+            id: id(),
+            facilitator: someone,
+        })
         .then_rejected_with("role.forbidden");
 }
 
 #[test]
 fn the_system_opens_on_schedule_and_not_before() {
-    let events = given::<G>(configured()).by(Actor::System).at(opens_at()).when(C::Open { id: id() }).then_accepted();
-    assert_eq!(events, vec![E::ConcertationOpened { at: opens_at(), scheduled: true }]);
-    given::<G>(configured()).by(Actor::System).at(default_now()).when(C::Open { id: id() }).then_rejected(Rejection::NotDue);
+    let events = given::<G>(configured())
+        .by(Actor::System)
+        .at(opens_at())
+        .when(C::Open { id: id() })
+        .then_accepted();
+    assert_eq!(
+        events,
+        vec![E::ConcertationOpened {
+            at: opens_at(),
+            scheduled: true
+        }]
+    );
+    given::<G>(configured())
+        .by(Actor::System)
+        .at(default_now())
+        .when(C::Open { id: id() })
+        .then_rejected(Rejection::NotDue);
 }
 
 #[test]
 fn the_commission_may_open_early_but_not_without_a_question() {
-    given::<G>(configured()).by(commission()).when(C::Open { id: id() }).then_accepted();
-    given::<G>([created()]).by(commission()).when(C::Open { id: id() }).then_rejected(Rejection::NotReadyToOpen);
-    given::<G>(opened()).by(commission()).when(C::Open { id: id() }).then_rejected_with("concertation.wrong_phase");
-    given::<G>(configured()).by(as_participant(alice())).when(C::Open { id: id() }).then_rejected_with("role.forbidden");
+    given::<G>(configured())
+        .by(commission())
+        .when(C::Open { id: id() })
+        .then_accepted();
+    given::<G>([created()])
+        .by(commission())
+        .when(C::Open { id: id() })
+        .then_rejected(Rejection::NotReadyToOpen);
+    given::<G>(opened())
+        .by(commission())
+        .when(C::Open { id: id() })
+        .then_rejected_with("concertation.wrong_phase");
+    given::<G>(configured())
+        .by(as_participant(alice()))
+        .when(C::Open { id: id() })
+        .then_rejected_with("role.forbidden");
 }
 
 #[test]
 fn the_system_closes_on_schedule_only() {
-    given::<G>(opened()).by(Actor::System).at(closes_at()).when(C::Close { id: id() }).then_accepted();
-    given::<G>(opened()).by(Actor::System).at(opens_at()).when(C::Close { id: id() }).then_rejected(Rejection::NotDue);
-    given::<G>(opened()).by(commission()).at(closes_at()).when(C::Close { id: id() }).then_rejected_with("role.forbidden");
+    given::<G>(opened())
+        .by(Actor::System)
+        .at(closes_at())
+        .when(C::Close { id: id() })
+        .then_accepted();
+    given::<G>(opened())
+        .by(Actor::System)
+        .at(opens_at())
+        .when(C::Close { id: id() })
+        .then_rejected(Rejection::NotDue);
+    given::<G>(opened())
+        .by(commission())
+        .at(closes_at())
+        .when(C::Close { id: id() })
+        .then_rejected_with("role.forbidden");
 }
 
 #[test]
 fn closing_early_needs_a_reason_and_an_open_concertation_before_its_end() {
-    let early = || C::CloseEarly { id: id(), reason: reason("Incident technique majeur") };
-    let state = given::<G>(opened()).by(commission()).at(opens_at()).when(early()).then_state();
+    let early = || C::CloseEarly {
+        id: id(),
+        reason: reason("Incident technique majeur"),
+    };
+    let state = given::<G>(opened())
+        .by(commission())
+        .at(opens_at())
+        .when(early())
+        .then_state();
     assert_eq!(state.concertation.unwrap().phase, Phase::Closed);
-    given::<G>(opened()).by(commission()).at(closes_at()).when(early()).then_rejected(Rejection::AlreadyDue);
-    given::<G>(configured()).by(commission()).when(early()).then_rejected_with("concertation.wrong_phase");
+    given::<G>(opened())
+        .by(commission())
+        .at(closes_at())
+        .when(early())
+        .then_rejected(Rejection::AlreadyDue);
+    given::<G>(configured())
+        .by(commission())
+        .when(early())
+        .then_rejected_with("concertation.wrong_phase");
 }
 
 #[test]
 fn extending_moves_the_closing_later_with_a_reason() {
-    let extend = |to| C::Extend { id: id(), closes_at: to, reason: reason("Forte participation") };
-    let state = given::<G>(opened()).by(commission()).at(opens_at()).when(extend(closes_at() + Duration::days(7))).then_state();
-    assert_eq!(state.concertation.unwrap().closes_at, closes_at() + Duration::days(7));
-    given::<G>(opened()).by(commission()).at(opens_at()).when(extend(closes_at())).then_rejected(Rejection::ExtensionNotLater);
+    let extend = |to| C::Extend {
+        id: id(),
+        closes_at: to,
+        reason: reason("Forte participation"),
+    };
+    let state = given::<G>(opened())
+        .by(commission())
+        .at(opens_at())
+        .when(extend(closes_at() + Duration::days(7)))
+        .then_state();
+    assert_eq!(
+        state.concertation.unwrap().closes_at,
+        closes_at() + Duration::days(7)
+    );
+    given::<G>(opened())
+        .by(commission())
+        .at(opens_at())
+        .when(extend(closes_at()))
+        .then_rejected(Rejection::ExtensionNotLater);
 }
 
 #[test]
 fn the_synthesis_is_published_by_the_commission_after_closing_then_archived() {
     let mut closed = opened();
     closed.push(E::ConcertationClosed { at: closes_at() });
-    let publish = || C::PublishSynthesis { id: id(), summary: Minutes::parse("Synthèse").unwrap() };
-    let events = given::<G>(closed.clone()).by(commission()).when(publish()).then_accepted();
-    given::<G>(closed.clone()).by(administrator()).when(publish()).then_rejected_with("role.forbidden");
-    given::<G>(opened()).by(commission()).when(publish()).then_rejected_with("concertation.wrong_phase");
+    let publish = || C::PublishSynthesis {
+        id: id(),
+        summary: Minutes::parse("Synthèse").unwrap(),
+    };
+    let events = given::<G>(closed.clone())
+        .by(commission())
+        .when(publish())
+        .then_accepted();
+    given::<G>(closed.clone())
+        .by(administrator())
+        .when(publish())
+        .then_rejected_with("role.forbidden");
+    given::<G>(opened())
+        .by(commission())
+        .when(publish())
+        .then_rejected_with("concertation.wrong_phase");
     let mut published = closed;
     published.extend(events);
-    let state = given::<G>(published.clone()).by(administrator()).when(C::Archive { id: id() }).then_state();
+    let state = given::<G>(published.clone())
+        .by(administrator())
+        .when(C::Archive { id: id() })
+        .then_state();
     assert_eq!(state.concertation.unwrap().phase, Phase::Archived);
-    given::<G>(opened()).by(commission()).when(C::Archive { id: id() }).then_rejected_with("concertation.wrong_phase");
+    given::<G>(opened())
+        .by(commission())
+        .when(C::Archive { id: id() })
+        .then_rejected_with("concertation.wrong_phase");
 }
 
 #[test]
 fn the_snapshot_guards_participation() {
     let s = snapshot_in(Phase::Closed, ModerationMode::APriori);
-    assert_eq!(s.require_open(), Err(Rejection::WrongPhase { phase: "phase.closed" }));
-    assert_eq!(open_snapshot().require_facilitator(&unassigned_facilitator(), "action.moderate"), Err(Rejection::NotAssigned));
-    assert!(open_snapshot().require_facilitator(&facilitator(), "action.moderate").is_ok());
+    assert_eq!(
+        s.require_open(),
+        Err(Rejection::WrongPhase {
+            phase: "phase.closed"
+        })
+    );
+    assert_eq!(
+        open_snapshot().require_facilitator(&unassigned_facilitator(), "action.moderate"),
+        Err(Rejection::NotAssigned)
+    );
+    assert!(open_snapshot()
+        .require_facilitator(&facilitator(), "action.moderate")
+        .is_ok());
 }

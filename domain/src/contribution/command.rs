@@ -2,7 +2,9 @@
 //! the session, the doctrine's article hash) come in as snapshots that the
 //! application layer reads just before deciding.
 
-use super::types::{AmendmentAnchor, AnswerOutcome, CharterReason, ContributionKind, ModerationDecision};
+use super::types::{
+    AmendmentAnchor, AnswerOutcome, CharterReason, ContributionKind, ModerationDecision,
+};
 use crate::concertation::ConcertationSnapshot;
 use crate::session::SessionSnapshot;
 use crate::values::{

@@ -5,7 +5,9 @@ use super::command::{ContributionCommand as C, SubmitContribution};
 use super::event::ContributionEvent as E;
 use super::moderation;
 use super::state::{Contribution, ContributionState};
-use super::types::{AmendmentOperation, ContributionBody, ContributionKind as K, ContributionStatus, Recording};
+use super::types::{
+    AmendmentOperation, ContributionBody, ContributionKind as K, ContributionStatus, Recording,
+};
 use crate::actor::Actor;
 use crate::concertation::{ModerationMode, QuestionKind};
 use crate::limits::{MAX_CONTRIBUTION_THEMES, MAX_REVISIONS};
@@ -28,7 +30,12 @@ fn kind_fits(kind: K, question: &QuestionKind) -> bool {
     )
 }
 
-fn submit(state: &ContributionState, s: SubmitContribution, actor: &Actor, now: OffsetDateTime) -> Result<Vec<E>, Rejection> {
+fn submit(
+    state: &ContributionState,
+    s: SubmitContribution,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Vec<E>, Rejection> {
     // Who: the author themself, or an assigned facilitator recording in an open session.
     let recorded = match &s.session {
         None => {
@@ -36,14 +43,19 @@ fn submit(state: &ContributionState, s: SubmitContribution, actor: &Actor, now: 
             None
         }
         Some(session) => {
-            let by = s.concertation.require_facilitator(actor, "action.run_session")?;
+            let by = s
+                .concertation
+                .require_facilitator(actor, "action.run_session")?;
             if session.concertation != s.concertation.id {
                 return Err(Rejection::SessionElsewhere);
             }
             if !session.open {
                 return Err(Rejection::SessionNotOpen);
             }
-            Some(Recording { session: session.id, recorded_by: by })
+            Some(Recording {
+                session: session.id,
+                recorded_by: by,
+            })
         }
     };
     if state.contribution.is_some() {
@@ -52,14 +64,21 @@ fn submit(state: &ContributionState, s: SubmitContribution, actor: &Actor, now: 
     s.concertation.require_open()?;
     let question = s.concertation.question(s.question)?;
     if !kind_fits(s.kind, question) {
-        return Err(Rejection::KindNotAllowed { kind: s.kind.code(), question: question.code() });
+        return Err(Rejection::KindNotAllowed {
+            kind: s.kind.code(),
+            question: question.code(),
+        });
     }
     if s.themes.len() > MAX_CONTRIBUTION_THEMES {
-        return Err(Rejection::TooMany { field: Field::Themes, max: MAX_CONTRIBUTION_THEMES });
+        return Err(Rejection::TooMany {
+            field: Field::Themes,
+            max: MAX_CONTRIBUTION_THEMES,
+        });
     }
     s.concertation.require_themes(&s.themes)?;
     match (&s.parent, s.kind) {
-        (Some(parent), K::Comment) if parent.concertation == s.concertation.id && parent.id != s.id => {}
+        (Some(parent), K::Comment)
+            if parent.concertation == s.concertation.id && parent.id != s.id => {}
         (None, k) if k != K::Comment => {}
         _ => return Err(Rejection::ParentMismatch),
     }
@@ -97,20 +116,36 @@ fn submit(state: &ContributionState, s: SubmitContribution, actor: &Actor, now: 
         status,
         recorded,
         at: now,
-        body: Sealed::Present(ContributionBody { text: s.text, proposed_text }),
+        body: Sealed::Present(ContributionBody {
+            text: s.text,
+            proposed_text,
+        }),
     }])
 }
 
 /// Decides a contribution command.
-pub(super) fn decide(state: &ContributionState, command: C, actor: &Actor, now: OffsetDateTime) -> Result<Vec<E>, Rejection> {
+pub(super) fn decide(
+    state: &ContributionState,
+    command: C,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Vec<E>, Rejection> {
     let command = match command {
         C::Submit(s) => return submit(state, *s, actor, now),
         other => other,
     };
-    let c: &Contribution = state.contribution.as_ref().ok_or(Rejection::ContributionNotFound)?;
+    let c: &Contribution = state
+        .contribution
+        .as_ref()
+        .ok_or(Rejection::ContributionNotFound)?;
     match command {
         C::Submit(_) => unreachable!("handled above"),
-        C::Revise { id, concertation, text, proposed_text } => {
+        C::Revise {
+            id,
+            concertation,
+            text,
+            proposed_text,
+        } => {
             actor.require_participant(c.author, PARTICIPATE)?;
             if c.withdrawn {
                 return Err(Rejection::Withdrawn);
@@ -127,7 +162,10 @@ pub(super) fn decide(state: &ContributionState, command: C, actor: &Actor, now: 
             if c.kind == K::Statement {
                 StatementText::from_contribution(&text)?;
             }
-            let needs_text = c.amendment.as_ref().is_some_and(|a| a.operation != AmendmentOperation::Delete);
+            let needs_text = c
+                .amendment
+                .as_ref()
+                .is_some_and(|a| a.operation != AmendmentOperation::Delete);
             if needs_text != proposed_text.is_some() {
                 return Err(Rejection::AnchorMismatch);
             }
@@ -135,7 +173,10 @@ pub(super) fn decide(state: &ContributionState, command: C, actor: &Actor, now: 
                 id,
                 revision: c.revisions + 1,
                 at: now,
-                body: Sealed::Present(ContributionBody { text, proposed_text }),
+                body: Sealed::Present(ContributionBody {
+                    text,
+                    proposed_text,
+                }),
             }])
         }
         C::Withdraw { id } => {

@@ -173,7 +173,9 @@ impl DomainEvent for ContributionEvent {
             ContributionSubmitted { id, body, .. } | ContributionRevised { id, body, .. } => {
                 SealedPart::of(SealKey::contribution(*id), body)
             }
-            ContributionReported { reporter, note, .. } => SealedPart::of(SealKey::participant(*reporter), note),
+            ContributionReported { reporter, note, .. } => {
+                SealedPart::of(SealKey::participant(*reporter), note)
+            }
             AppealFiled { id, text, .. } => SealedPart::of(SealKey::contribution(*id), text),
             _ => None,
         }
@@ -182,7 +184,9 @@ impl DomainEvent for ContributionEvent {
     fn restore_sealed(&mut self, sealed: Option<&Value>) {
         use ContributionEvent::*;
         match self {
-            ContributionSubmitted { body, .. } | ContributionRevised { body, .. } => *body = unseal(sealed),
+            ContributionSubmitted { body, .. } | ContributionRevised { body, .. } => {
+                *body = unseal(sealed)
+            }
             ContributionReported { note, .. } => *note = unseal(sealed),
             AppealFiled { text, .. } => *text = unseal(sealed),
             _ => {}

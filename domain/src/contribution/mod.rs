@@ -14,7 +14,9 @@ mod state;
 mod tests;
 mod types;
 
-pub use command::{AmendmentDraft, ContributionCommand, ContributionView, ParentView, SubmitContribution};
+pub use command::{
+    AmendmentDraft, ContributionCommand, ContributionView, ParentView, SubmitContribution,
+};
 pub use event::ContributionEvent;
 pub use state::{AppealState, Contribution, ContributionState};
 pub use types::{

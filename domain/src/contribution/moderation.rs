@@ -28,7 +28,10 @@ fn check_decision(c: &Contribution, decision: &D) -> Result<(), Rejection> {
         D::MarkDuplicate { of } if *of == c.id => Err(Rejection::DuplicateOfItself),
         D::MarkDuplicate { of } if c.duplicate_of == Some(*of) => unchanged,
         D::TagThemes { themes } if themes.len() > MAX_CONTRIBUTION_THEMES => {
-            Err(Rejection::TooMany { field: Field::Themes, max: MAX_CONTRIBUTION_THEMES })
+            Err(Rejection::TooMany {
+                field: Field::Themes,
+                max: MAX_CONTRIBUTION_THEMES,
+            })
         }
         D::TagThemes { themes } if *themes == c.themes => unchanged,
         D::Feature if c.withdrawn => Err(Rejection::Withdrawn),
@@ -38,13 +41,27 @@ fn check_decision(c: &Contribution, decision: &D) -> Result<(), Rejection> {
 }
 
 fn notify(c: &Contribution, notice: NoticeKind) -> E {
-    E::AuthorNotified { id: c.id, author: c.author, notice }
+    E::AuthorNotified {
+        id: c.id,
+        author: c.author,
+        notice,
+    }
 }
 
 /// Decides the moderation-side commands.
-pub(super) fn decide(c: &Contribution, command: C, actor: &Actor, now: OffsetDateTime) -> Result<Vec<E>, Rejection> {
+pub(super) fn decide(
+    c: &Contribution,
+    command: C,
+    actor: &Actor,
+    now: OffsetDateTime,
+) -> Result<Vec<E>, Rejection> {
     match command {
-        C::Report { id, reporter, reason, note } => {
+        C::Report {
+            id,
+            reporter,
+            reason,
+            note,
+        } => {
             actor.require_participant(reporter, "action.participate")?;
             if reporter == c.author {
                 return Err(Rejection::OwnContribution);
@@ -53,11 +70,24 @@ pub(super) fn decide(c: &Contribution, command: C, actor: &Actor, now: OffsetDat
                 return Err(Rejection::AlreadyReported);
             }
             if reason == CharterReason::Other && note.is_none() {
-                return Err(Rejection::TextEmpty { field: Field::Reason });
+                return Err(Rejection::TextEmpty {
+                    field: Field::Reason,
+                });
             }
-            Ok(vec![E::ContributionReported { id, reporter, reason, at: now, note: Sealed::Present(note) }])
+            Ok(vec![E::ContributionReported {
+                id,
+                reporter,
+                reason,
+                at: now,
+                note: Sealed::Present(note),
+            }])
         }
-        C::Moderate { id, concertation, decision, note } => {
+        C::Moderate {
+            id,
+            concertation,
+            decision,
+            note,
+        } => {
             let facilitator = concertation.require_facilitator(actor, MODERATE)?;
             concertation.require_phase(MODERATION_PHASES)?;
             if let D::TagThemes { themes } = &decision {
@@ -66,7 +96,13 @@ pub(super) fn decide(c: &Contribution, command: C, actor: &Actor, now: OffsetDat
             check_decision(c, &decision)?;
             let notice = decision.notice();
             Ok(vec![
-                E::ContributionModerated { id, facilitator, decision, note, at: now },
+                E::ContributionModerated {
+                    id,
+                    facilitator,
+                    decision,
+                    note,
+                    at: now,
+                },
                 notify(c, notice),
             ])
         }
@@ -78,9 +114,18 @@ pub(super) fn decide(c: &Contribution, command: C, actor: &Actor, now: OffsetDat
             if c.appealable.is_none() {
                 return Err(Rejection::NothingToAppeal);
             }
-            Ok(vec![E::AppealFiled { id, at: now, text: Sealed::Present(text) }])
+            Ok(vec![E::AppealFiled {
+                id,
+                at: now,
+                text: Sealed::Present(text),
+            }])
         }
-        C::DecideAppeal { id, concertation, granted, note } => {
+        C::DecideAppeal {
+            id,
+            concertation,
+            granted,
+            note,
+        } => {
             let by = concertation.require_facilitator_or_commission(actor, MODERATE)?;
             let AppealState::Pending { against } = c.appeal else {
                 return Err(Rejection::NoPendingAppeal);
@@ -88,11 +133,30 @@ pub(super) fn decide(c: &Contribution, command: C, actor: &Actor, now: OffsetDat
             if by == against {
                 return Err(Rejection::SameFacilitator);
             }
-            let notice = if granted { NoticeKind::AppealGranted } else { NoticeKind::AppealRejected };
-            Ok(vec![E::AppealDecided { id, granted, by, note, at: now }, notify(c, notice)])
+            let notice = if granted {
+                NoticeKind::AppealGranted
+            } else {
+                NoticeKind::AppealRejected
+            };
+            Ok(vec![
+                E::AppealDecided {
+                    id,
+                    granted,
+                    by,
+                    note,
+                    at: now,
+                },
+                notify(c, notice),
+            ])
         }
-        C::Answer { id, concertation, outcome, justification } => {
-            let by = actor.require_commission(&concertation.collectivite, false, "action.answer")?;
+        C::Answer {
+            id,
+            concertation,
+            outcome,
+            justification,
+        } => {
+            let by =
+                actor.require_commission(&concertation.collectivite, false, "action.answer")?;
             concertation.require_phase(&[Phase::Closed, Phase::SynthesisPublished])?;
             if !c.kind.is_answerable() {
                 return Err(Rejection::NotAnswerable);
@@ -104,7 +168,13 @@ pub(super) fn decide(c: &Contribution, command: C, actor: &Actor, now: OffsetDat
                 return Err(Rejection::AlreadyAnswered);
             }
             Ok(vec![
-                E::CommissionAnswered { id, outcome, justification, by, at: now },
+                E::CommissionAnswered {
+                    id,
+                    outcome,
+                    justification,
+                    by,
+                    at: now,
+                },
                 notify(c, NoticeKind::Answered),
             ])
         }

@@ -129,7 +129,9 @@ pub(super) fn evolve(mut state: ContributionState, event: &E) -> ContributionSta
         });
         return state;
     }
-    let Some(c) = state.contribution.as_mut() else { return state };
+    let Some(c) = state.contribution.as_mut() else {
+        return state;
+    };
     match event {
         E::ContributionSubmitted { .. } => {}
         E::ContributionRevised { revision, body, .. } => {
@@ -140,12 +142,19 @@ pub(super) fn evolve(mut state: ContributionState, event: &E) -> ContributionSta
         E::ContributionReported { reporter, .. } => {
             c.reporters.insert(*reporter);
         }
-        E::ContributionModerated { facilitator, decision, .. } => {
+        E::ContributionModerated {
+            facilitator,
+            decision,
+            ..
+        } => {
             c.moderated = true;
             match decision {
                 ModerationDecision::Approve => c.status = ContributionStatus::Published,
                 ModerationDecision::Restore => {
-                    c.status = c.status_before_hide.take().unwrap_or(ContributionStatus::Published);
+                    c.status = c
+                        .status_before_hide
+                        .take()
+                        .unwrap_or(ContributionStatus::Published);
                     // A hide already reversed leaves nothing to appeal.
                     if matches!(c.appealable, Some((ModerationDecision::Hide { .. }, _))) {
                         c.appealable = None;
@@ -175,7 +184,10 @@ pub(super) fn evolve(mut state: ContributionState, event: &E) -> ContributionSta
             if *granted {
                 match c.appealable.take().map(|(d, _)| d) {
                     Some(ModerationDecision::Hide { .. }) => {
-                        c.status = c.status_before_hide.take().unwrap_or(ContributionStatus::Published);
+                        c.status = c
+                            .status_before_hide
+                            .take()
+                            .unwrap_or(ContributionStatus::Published);
                     }
                     Some(ModerationDecision::MarkDuplicate { .. }) => c.duplicate_of = None,
                     _ => {}

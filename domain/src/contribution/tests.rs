@@ -30,11 +30,19 @@ fn submit(kind: ContributionKind, question: QuestionId) -> C {
 
 /// Alice's proposal, submitted and published.
 fn proposal() -> Vec<E> {
-    given::<G>([]).by(as_participant(alice())).when(submit(ContributionKind::Proposal, open_question())).then_accepted()
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(submit(ContributionKind::Proposal, open_question()))
+        .then_accepted()
 }
 
 fn moderate(decision: ModerationDecision) -> C {
-    C::Moderate { id: cid(), concertation: open_snapshot(), decision, note: reason("Conforme à la charte") }
+    C::Moderate {
+        id: cid(),
+        concertation: open_snapshot(),
+        decision,
+        note: reason("Conforme à la charte"),
+    }
 }
 
 fn hidden() -> Vec<E> {
@@ -42,7 +50,9 @@ fn hidden() -> Vec<E> {
     events.extend(
         given::<G>(proposal())
             .by(facilitator())
-            .when(moderate(ModerationDecision::Hide { reason: CharterReason::Insult }))
+            .when(moderate(ModerationDecision::Hide {
+                reason: CharterReason::Insult,
+            }))
             .then_accepted(),
     );
     events
@@ -54,7 +64,10 @@ fn closed_snapshot() -> crate::concertation::ConcertationSnapshot {
 
 #[test]
 fn a_participant_submits_an_opinion_published_at_once_a_posteriori() {
-    let state = given::<G>([]).by(as_participant(alice())).when(submit(ContributionKind::Opinion, open_question())).then_state();
+    let state = given::<G>([])
+        .by(as_participant(alice()))
+        .when(submit(ContributionKind::Opinion, open_question()))
+        .then_state();
     let c = state.contribution.unwrap();
     assert_eq!(c.status, ContributionStatus::Published);
     assert_eq!(c.language.as_str(), "fr");
@@ -65,8 +78,14 @@ fn a_participant_submits_an_opinion_published_at_once_a_posteriori() {
 fn a_priori_contributions_wait_for_approval() {
     let mut s = submission(cid(), ContributionKind::Opinion, open_question(), alice());
     s.concertation.moderation = ModerationMode::APriori;
-    let state = given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(s))).then_state();
-    assert_eq!(state.contribution.unwrap().status, ContributionStatus::Pending);
+    let state = given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(s)))
+        .then_state();
+    assert_eq!(
+        state.contribution.unwrap().status,
+        ContributionStatus::Pending
+    );
 }
 
 #[test]
@@ -84,63 +103,138 @@ fn the_body_is_sealed_under_the_contribution_key_and_absent_from_the_public_part
 
 #[test]
 fn nobody_submits_for_someone_else_outside_a_session() {
-    given::<G>([]).by(as_participant(bob())).when(submit(ContributionKind::Opinion, open_question())).then_rejected(Rejection::NotAuthor);
-    given::<G>([]).by(facilitator()).when(submit(ContributionKind::Opinion, open_question())).then_rejected_with("role.forbidden");
+    given::<G>([])
+        .by(as_participant(bob()))
+        .when(submit(ContributionKind::Opinion, open_question()))
+        .then_rejected(Rejection::NotAuthor);
+    given::<G>([])
+        .by(facilitator())
+        .when(submit(ContributionKind::Opinion, open_question()))
+        .then_rejected_with("role.forbidden");
 }
 
 #[test]
 fn no_contribution_outside_the_open_phase() {
     let mut s = submission(cid(), ContributionKind::Opinion, open_question(), alice());
     s.concertation = closed_snapshot();
-    given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(s))).then_rejected(Rejection::WrongPhase { phase: "phase.closed" });
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(s)))
+        .then_rejected(Rejection::WrongPhase {
+            phase: "phase.closed",
+        });
 }
 
 #[test]
 fn a_contribution_is_submitted_once() {
-    given::<G>(proposal()).by(as_participant(alice())).when(submit(ContributionKind::Proposal, open_question())).then_rejected(Rejection::ContributionExists);
+    given::<G>(proposal())
+        .by(as_participant(alice()))
+        .when(submit(ContributionKind::Proposal, open_question()))
+        .then_rejected(Rejection::ContributionExists);
 }
 
 #[test]
 fn kinds_must_fit_their_question() {
-    given::<G>([]).by(as_participant(alice())).when(submit(ContributionKind::Statement, open_question())).then_rejected_with("contribution.kind_not_allowed");
-    given::<G>([]).by(as_participant(alice())).when(submit(ContributionKind::Opinion, statements_question())).then_rejected_with("contribution.kind_not_allowed");
-    given::<G>([]).by(as_participant(alice())).when(submit(ContributionKind::Statement, statements_question())).then_accepted();
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(submit(ContributionKind::Statement, open_question()))
+        .then_rejected_with("contribution.kind_not_allowed");
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(submit(ContributionKind::Opinion, statements_question()))
+        .then_rejected_with("contribution.kind_not_allowed");
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(submit(ContributionKind::Statement, statements_question()))
+        .then_accepted();
     let unknown = QuestionId::from_uuid(uuid::Uuid::from_u128(1));
-    given::<G>([]).by(as_participant(alice())).when(submit(ContributionKind::Opinion, unknown)).then_rejected(Rejection::UnknownQuestion);
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(submit(ContributionKind::Opinion, unknown))
+        .then_rejected(Rejection::UnknownQuestion);
 }
 
 #[test]
 fn statements_are_at_most_280_characters() {
-    let mut s = submission(cid(), ContributionKind::Statement, statements_question(), alice());
+    let mut s = submission(
+        cid(),
+        ContributionKind::Statement,
+        statements_question(),
+        alice(),
+    );
     s.text = text(&"a".repeat(281));
-    given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(s))).then_rejected_with("text.too_long");
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(s)))
+        .then_rejected_with("text.too_long");
 }
 
 #[test]
 fn themes_must_be_the_concertations() {
     let mut s = submission(cid(), ContributionKind::Opinion, open_question(), alice());
     s.themes = BTreeSet::from([theme()]);
-    given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(s.clone()))).then_accepted();
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(s.clone())))
+        .then_accepted();
     s.themes = BTreeSet::from([ThemeId::from_uuid(uuid::Uuid::from_u128(9))]);
-    given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(s))).then_rejected(Rejection::UnknownTheme);
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(s)))
+        .then_rejected(Rejection::UnknownTheme);
 }
 
 #[test]
 fn comments_thread_under_a_contribution_of_the_same_concertation() {
-    let mut s = submission(cid(), ContributionKind::Comment, statements_question(), alice());
-    given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(s.clone()))).then_rejected(Rejection::ParentMismatch);
-    s.parent = Some(ParentView { id: other_cid(), concertation: concertation_id() });
-    given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(s.clone()))).then_accepted();
-    s.parent = Some(ParentView { id: other_cid(), concertation: ConcertationId::new_v7() });
-    given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(s))).then_rejected(Rejection::ParentMismatch);
+    let mut s = submission(
+        cid(),
+        ContributionKind::Comment,
+        statements_question(),
+        alice(),
+    );
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(s.clone())))
+        .then_rejected(Rejection::ParentMismatch);
+    s.parent = Some(ParentView {
+        id: other_cid(),
+        concertation: concertation_id(),
+    });
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(s.clone())))
+        .then_accepted();
+    s.parent = Some(ParentView {
+        id: other_cid(),
+        concertation: ConcertationId::from_uuid(uuid::Uuid::now_v7()),
+    });
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(s)))
+        .then_rejected(Rejection::ParentMismatch);
     let mut opinion = submission(cid(), ContributionKind::Opinion, open_question(), alice());
-    opinion.parent = Some(ParentView { id: other_cid(), concertation: concertation_id() });
-    given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(opinion))).then_rejected(Rejection::ParentMismatch);
+    opinion.parent = Some(ParentView {
+        id: other_cid(),
+        concertation: concertation_id(),
+    });
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(opinion)))
+        .then_rejected(Rejection::ParentMismatch);
 }
 
-fn amendment(hash_at_anchor: Option<TextHash>, op: AmendmentOperation, proposed: Option<&str>) -> C {
+fn amendment(
+    hash_at_anchor: Option<TextHash>,
+    op: AmendmentOperation,
+    proposed: Option<&str>,
+) -> C {
     let base = TextHash::of("texte de base");
-    let mut s = submission(cid(), ContributionKind::Amendment, amendments_question(), alice());
+    let mut s = submission(
+        cid(),
+        ContributionKind::Amendment,
+        amendments_question(),
+        alice(),
+    );
     s.amendment = Some(AmendmentDraft {
         anchor: AmendmentAnchor {
             doctrine: doctrine_id(),
@@ -158,136 +252,335 @@ fn amendment(hash_at_anchor: Option<TextHash>, op: AmendmentOperation, proposed:
 #[test]
 fn amendments_are_anchored_to_the_base_text_they_amend() {
     let base = Some(TextHash::of("texte de base"));
-    given::<G>([]).by(as_participant(alice())).when(amendment(base.clone(), AmendmentOperation::Replace, Some("nouveau texte"))).then_accepted();
-    given::<G>([]).by(as_participant(alice())).when(amendment(base.clone(), AmendmentOperation::Delete, None)).then_accepted();
     given::<G>([])
         .by(as_participant(alice()))
-        .when(amendment(Some(TextHash::of("texte modifié depuis")), AmendmentOperation::Replace, Some("x")))
+        .when(amendment(
+            base.clone(),
+            AmendmentOperation::Replace,
+            Some("nouveau texte"),
+        ))
+        .then_accepted();
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(amendment(base.clone(), AmendmentOperation::Delete, None))
+        .then_accepted();
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(amendment(
+            Some(TextHash::of("texte modifié depuis")),
+            AmendmentOperation::Replace,
+            Some("x"),
+        ))
         .then_rejected(Rejection::StaleAnchor);
-    given::<G>([]).by(as_participant(alice())).when(amendment(None, AmendmentOperation::Replace, Some("x"))).then_rejected(Rejection::StaleAnchor);
-    given::<G>([]).by(as_participant(alice())).when(amendment(base.clone(), AmendmentOperation::Replace, None)).then_rejected(Rejection::AnchorMismatch);
-    given::<G>([]).by(as_participant(alice())).when(amendment(base, AmendmentOperation::Delete, Some("x"))).then_rejected(Rejection::AnchorMismatch);
-    given::<G>([]).by(as_participant(alice())).when(submit(ContributionKind::Amendment, amendments_question())).then_rejected(Rejection::AnchorMismatch);
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(amendment(None, AmendmentOperation::Replace, Some("x")))
+        .then_rejected(Rejection::StaleAnchor);
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(amendment(base.clone(), AmendmentOperation::Replace, None))
+        .then_rejected(Rejection::AnchorMismatch);
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(amendment(base, AmendmentOperation::Delete, Some("x")))
+        .then_rejected(Rejection::AnchorMismatch);
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(submit(ContributionKind::Amendment, amendments_question()))
+        .then_rejected(Rejection::AnchorMismatch);
 }
 
 fn session(open: bool) -> SessionSnapshot {
-    SessionSnapshot { id: SessionId::from_uuid(uuid::Uuid::from_u128(0x6001)), concertation: concertation_id(), open }
+    SessionSnapshot {
+        id: SessionId::from_uuid(uuid::Uuid::from_u128(0x6001)),
+        concertation: concertation_id(),
+        open,
+    }
 }
 
 #[test]
 fn a_facilitator_records_on_behalf_of_an_attendee_in_an_open_session() {
     let mut s = submission(cid(), ContributionKind::Opinion, open_question(), alice());
     s.session = Some(session(true));
-    let state = given::<G>([]).by(facilitator()).when(C::Submit(Box::new(s.clone()))).then_state();
+    let state = given::<G>([])
+        .by(facilitator())
+        .when(C::Submit(Box::new(s.clone())))
+        .then_state();
     let recorded = state.contribution.unwrap().recorded.unwrap();
     assert_eq!(recorded.recorded_by, facilitator_id());
-    given::<G>([]).by(unassigned_facilitator()).when(C::Submit(Box::new(s.clone()))).then_rejected(Rejection::NotAssigned);
-    given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(s.clone()))).then_rejected_with("role.forbidden");
+    given::<G>([])
+        .by(unassigned_facilitator())
+        .when(C::Submit(Box::new(s.clone())))
+        .then_rejected(Rejection::NotAssigned);
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(s.clone())))
+        .then_rejected_with("role.forbidden");
     s.session = Some(session(false));
-    given::<G>([]).by(facilitator()).when(C::Submit(Box::new(s.clone()))).then_rejected(Rejection::SessionNotOpen);
+    given::<G>([])
+        .by(facilitator())
+        .when(C::Submit(Box::new(s.clone())))
+        .then_rejected(Rejection::SessionNotOpen);
     let mut elsewhere = session(true);
-    elsewhere.concertation = ConcertationId::new_v7();
+    elsewhere.concertation = ConcertationId::from_uuid(uuid::Uuid::now_v7());
     s.session = Some(elsewhere);
-    given::<G>([]).by(facilitator()).when(C::Submit(Box::new(s))).then_rejected(Rejection::SessionElsewhere);
+    given::<G>([])
+        .by(facilitator())
+        .when(C::Submit(Box::new(s)))
+        .then_rejected(Rejection::SessionElsewhere);
 }
 
 fn revise(t: &str) -> C {
-    C::Revise { id: cid(), concertation: open_snapshot(), text: text(t), proposed_text: None }
+    C::Revise {
+        id: cid(),
+        concertation: open_snapshot(),
+        text: text(t),
+        proposed_text: None,
+    }
 }
 
 #[test]
 fn the_author_revises_while_no_facilitator_has_acted_and_history_is_kept() {
-    let events = given::<G>(proposal()).by(as_participant(alice())).when(revise("Version 2")).then_accepted();
-    assert!(matches!(events[0], E::ContributionRevised { revision: 1, .. }));
-    given::<G>(proposal()).by(as_participant(bob())).when(revise("x")).then_rejected(Rejection::NotAuthor);
+    let events = given::<G>(proposal())
+        .by(as_participant(alice()))
+        .when(revise("Version 2"))
+        .then_accepted();
+    assert!(matches!(
+        events[0],
+        E::ContributionRevised { revision: 1, .. }
+    ));
+    given::<G>(proposal())
+        .by(as_participant(bob()))
+        .when(revise("x"))
+        .then_rejected(Rejection::NotAuthor);
     let mut moderated = proposal();
-    moderated.extend(given::<G>(proposal()).by(facilitator()).when(moderate(ModerationDecision::Feature)).then_accepted());
-    given::<G>(moderated).by(as_participant(alice())).when(revise("x")).then_rejected(Rejection::AlreadyModerated);
+    moderated.extend(
+        given::<G>(proposal())
+            .by(facilitator())
+            .when(moderate(ModerationDecision::Feature))
+            .then_accepted(),
+    );
+    given::<G>(moderated)
+        .by(as_participant(alice()))
+        .when(revise("x"))
+        .then_rejected(Rejection::AlreadyModerated);
 }
 
 #[test]
 fn revisions_are_bounded_and_only_while_open() {
     let mut events = proposal();
     for i in 0..crate::limits::MAX_REVISIONS {
-        events.extend(given::<G>(events.clone()).by(as_participant(alice())).when(revise(&format!("v{i}"))).then_accepted());
+        events.extend(
+            given::<G>(events.clone())
+                .by(as_participant(alice()))
+                .when(revise(&format!("v{i}")))
+                .then_accepted(),
+        );
     }
-    given::<G>(events).by(as_participant(alice())).when(revise("encore")).then_rejected(Rejection::TooManyRevisions { max: 20 });
+    given::<G>(events)
+        .by(as_participant(alice()))
+        .when(revise("encore"))
+        .then_rejected(Rejection::TooManyRevisions { max: 20 });
     given::<G>(proposal())
         .by(as_participant(alice()))
-        .when(C::Revise { id: cid(), concertation: closed_snapshot(), text: text("x"), proposed_text: None })
+        .when(C::Revise {
+            id: cid(),
+            concertation: closed_snapshot(),
+            text: text("x"),
+            proposed_text: None,
+        })
         .then_rejected_with("concertation.wrong_phase");
 }
 
 #[test]
 fn the_author_withdraws_once() {
     let mut events = proposal();
-    events.extend(given::<G>(proposal()).by(as_participant(alice())).when(C::Withdraw { id: cid() }).then_accepted());
-    given::<G>(events.clone()).by(as_participant(alice())).when(C::Withdraw { id: cid() }).then_rejected(Rejection::Withdrawn);
-    given::<G>(events).by(as_participant(alice())).when(revise("x")).then_rejected(Rejection::Withdrawn);
-    given::<G>(proposal()).by(as_participant(bob())).when(C::Withdraw { id: cid() }).then_rejected(Rejection::NotAuthor);
-    given::<G>([]).by(as_participant(alice())).when(C::Withdraw { id: cid() }).then_rejected(Rejection::ContributionNotFound);
+    events.extend(
+        given::<G>(proposal())
+            .by(as_participant(alice()))
+            .when(C::Withdraw { id: cid() })
+            .then_accepted(),
+    );
+    given::<G>(events.clone())
+        .by(as_participant(alice()))
+        .when(C::Withdraw { id: cid() })
+        .then_rejected(Rejection::Withdrawn);
+    given::<G>(events)
+        .by(as_participant(alice()))
+        .when(revise("x"))
+        .then_rejected(Rejection::Withdrawn);
+    given::<G>(proposal())
+        .by(as_participant(bob()))
+        .when(C::Withdraw { id: cid() })
+        .then_rejected(Rejection::NotAuthor);
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Withdraw { id: cid() })
+        .then_rejected(Rejection::ContributionNotFound);
 }
 
 fn report(by: ParticipantId, reason_: CharterReason, note: Option<&str>) -> C {
-    C::Report { id: cid(), reporter: by, reason: reason_, note: note.map(reason) }
+    C::Report {
+        id: cid(),
+        reporter: by,
+        reason: reason_,
+        note: note.map(reason),
+    }
 }
 
 #[test]
 fn any_participant_reports_once_with_a_charter_reason() {
-    let events = given::<G>(proposal()).by(as_participant(bob())).when(report(bob(), CharterReason::Spam, None)).then_accepted();
+    let events = given::<G>(proposal())
+        .by(as_participant(bob()))
+        .when(report(bob(), CharterReason::Spam, None))
+        .then_accepted();
     let mut reported = proposal();
     reported.extend(events);
-    given::<G>(reported).by(as_participant(bob())).when(report(bob(), CharterReason::Insult, None)).then_rejected(Rejection::AlreadyReported);
-    given::<G>(proposal()).by(as_participant(alice())).when(report(alice(), CharterReason::Spam, None)).then_rejected(Rejection::OwnContribution);
-    given::<G>(proposal()).by(as_participant(bob())).when(report(bob(), CharterReason::Other, None)).then_rejected_with("text.empty");
-    given::<G>(proposal()).by(as_participant(bob())).when(report(bob(), CharterReason::Other, Some("Doublon manifeste"))).then_accepted();
-    given::<G>(proposal()).by(as_participant(alice())).when(report(bob(), CharterReason::Spam, None)).then_rejected(Rejection::NotAuthor);
+    given::<G>(reported)
+        .by(as_participant(bob()))
+        .when(report(bob(), CharterReason::Insult, None))
+        .then_rejected(Rejection::AlreadyReported);
+    given::<G>(proposal())
+        .by(as_participant(alice()))
+        .when(report(alice(), CharterReason::Spam, None))
+        .then_rejected(Rejection::OwnContribution);
+    given::<G>(proposal())
+        .by(as_participant(bob()))
+        .when(report(bob(), CharterReason::Other, None))
+        .then_rejected_with("text.empty");
+    given::<G>(proposal())
+        .by(as_participant(bob()))
+        .when(report(
+            bob(),
+            CharterReason::Other,
+            Some("Doublon manifeste"),
+        ))
+        .then_accepted();
+    given::<G>(proposal())
+        .by(as_participant(alice()))
+        .when(report(bob(), CharterReason::Spam, None))
+        .then_rejected(Rejection::NotAuthor);
 }
 
 #[test]
 fn every_decision_names_the_facilitator_and_notifies_the_author() {
-    let events = given::<G>(proposal()).by(facilitator()).when(moderate(ModerationDecision::Hide { reason: CharterReason::Insult })).then_accepted();
-    assert!(matches!(&events[0], E::ContributionModerated { facilitator, .. } if *facilitator == facilitator_id()));
-    assert_eq!(events[1], E::AuthorNotified { id: cid(), author: alice(), notice: NoticeKind::Hidden });
+    let events = given::<G>(proposal())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::Hide {
+            reason: CharterReason::Insult,
+        }))
+        .then_accepted();
+    assert!(
+        matches!(&events[0], E::ContributionModerated { facilitator, .. } if *facilitator == facilitator_id())
+    );
+    assert_eq!(
+        events[1],
+        E::AuthorNotified {
+            id: cid(),
+            author: alice(),
+            notice: NoticeKind::Hidden
+        }
+    );
 }
 
 #[test]
 fn only_assigned_facilitators_moderate() {
-    given::<G>(proposal()).by(unassigned_facilitator()).when(moderate(ModerationDecision::Feature)).then_rejected(Rejection::NotAssigned);
-    given::<G>(proposal()).by(commission()).when(moderate(ModerationDecision::Feature)).then_rejected_with("role.forbidden");
-    given::<G>(proposal()).by(as_participant(bob())).when(moderate(ModerationDecision::Feature)).then_rejected_with("role.forbidden");
+    given::<G>(proposal())
+        .by(unassigned_facilitator())
+        .when(moderate(ModerationDecision::Feature))
+        .then_rejected(Rejection::NotAssigned);
+    given::<G>(proposal())
+        .by(commission())
+        .when(moderate(ModerationDecision::Feature))
+        .then_rejected_with("role.forbidden");
+    given::<G>(proposal())
+        .by(as_participant(bob()))
+        .when(moderate(ModerationDecision::Feature))
+        .then_rejected_with("role.forbidden");
 }
 
 #[test]
 fn approve_only_pending_contributions() {
-    given::<G>(proposal()).by(facilitator()).when(moderate(ModerationDecision::Approve)).then_rejected(Rejection::DecisionUnchanged);
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::Approve))
+        .then_rejected(Rejection::DecisionUnchanged);
     let mut s = submission(cid(), ContributionKind::Opinion, open_question(), alice());
     s.concertation.moderation = ModerationMode::APriori;
-    let pending = given::<G>([]).by(as_participant(alice())).when(C::Submit(Box::new(s))).then_accepted();
-    let state = given::<G>(pending).by(facilitator()).when(moderate(ModerationDecision::Approve)).then_state();
-    assert_eq!(state.contribution.unwrap().status, ContributionStatus::Published);
+    let pending = given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::Submit(Box::new(s)))
+        .then_accepted();
+    let state = given::<G>(pending)
+        .by(facilitator())
+        .when(moderate(ModerationDecision::Approve))
+        .then_state();
+    assert_eq!(
+        state.contribution.unwrap().status,
+        ContributionStatus::Published
+    );
 }
 
 #[test]
 fn hide_then_restore() {
-    given::<G>(hidden()).by(facilitator()).when(moderate(ModerationDecision::Hide { reason: CharterReason::Spam })).then_rejected(Rejection::DecisionUnchanged);
-    let state = given::<G>(hidden()).by(facilitator()).when(moderate(ModerationDecision::Restore)).then_state();
-    assert_eq!(state.contribution.unwrap().status, ContributionStatus::Published);
-    given::<G>(proposal()).by(facilitator()).when(moderate(ModerationDecision::Restore)).then_rejected(Rejection::DecisionUnchanged);
+    given::<G>(hidden())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::Hide {
+            reason: CharterReason::Spam,
+        }))
+        .then_rejected(Rejection::DecisionUnchanged);
+    let state = given::<G>(hidden())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::Restore))
+        .then_state();
+    assert_eq!(
+        state.contribution.unwrap().status,
+        ContributionStatus::Published
+    );
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::Restore))
+        .then_rejected(Rejection::DecisionUnchanged);
 }
 
 #[test]
 fn duplicates_themes_and_features() {
-    given::<G>(proposal()).by(facilitator()).when(moderate(ModerationDecision::MarkDuplicate { of: other_cid() })).then_accepted();
-    given::<G>(proposal()).by(facilitator()).when(moderate(ModerationDecision::MarkDuplicate { of: cid() })).then_rejected(Rejection::DuplicateOfItself);
-    given::<G>(proposal()).by(facilitator()).when(moderate(ModerationDecision::TagThemes { themes: BTreeSet::from([theme()]) })).then_accepted();
     given::<G>(proposal())
         .by(facilitator())
-        .when(moderate(ModerationDecision::TagThemes { themes: BTreeSet::from([ThemeId::new_v7()]) }))
+        .when(moderate(ModerationDecision::MarkDuplicate {
+            of: other_cid(),
+        }))
+        .then_accepted();
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::MarkDuplicate { of: cid() }))
+        .then_rejected(Rejection::DuplicateOfItself);
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::TagThemes {
+            themes: BTreeSet::from([theme()]),
+        }))
+        .then_accepted();
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::TagThemes {
+            themes: BTreeSet::from([ThemeId::from_uuid(uuid::Uuid::now_v7())]),
+        }))
         .then_rejected(Rejection::UnknownTheme);
-    given::<G>(proposal()).by(facilitator()).when(moderate(ModerationDecision::TagThemes { themes: BTreeSet::new() })).then_rejected(Rejection::DecisionUnchanged);
-    given::<G>(proposal()).by(facilitator()).when(moderate(ModerationDecision::Feature)).then_accepted();
-    given::<G>(hidden()).by(facilitator()).when(moderate(ModerationDecision::Feature)).then_rejected(Rejection::DecisionUnchanged);
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::TagThemes {
+            themes: BTreeSet::new(),
+        }))
+        .then_rejected(Rejection::DecisionUnchanged);
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::Feature))
+        .then_accepted();
+    given::<G>(hidden())
+        .by(facilitator())
+        .when(moderate(ModerationDecision::Feature))
+        .then_rejected(Rejection::DecisionUnchanged);
 }
 
 #[test]
@@ -295,74 +588,175 @@ fn moderation_continues_after_closing_but_not_in_draft() {
     let closed = C::Moderate {
         id: cid(),
         concertation: closed_snapshot(),
-        decision: ModerationDecision::Hide { reason: CharterReason::Illegal },
+        decision: ModerationDecision::Hide {
+            reason: CharterReason::Illegal,
+        },
         note: reason("Réquisition judiciaire"),
     };
-    given::<G>(proposal()).by(facilitator()).when(closed).then_accepted();
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(closed)
+        .then_accepted();
     let draft = C::Moderate {
         id: cid(),
         concertation: snapshot_in(Phase::Draft, ModerationMode::APosteriori),
         decision: ModerationDecision::Feature,
         note: reason("x"),
     };
-    given::<G>(proposal()).by(facilitator()).when(draft).then_rejected_with("concertation.wrong_phase");
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(draft)
+        .then_rejected_with("concertation.wrong_phase");
 }
 
 fn appeal() -> C {
-    C::Appeal { id: cid(), text: AppealText::parse("Mon propos n'était pas insultant.").unwrap() }
+    C::Appeal {
+        id: cid(),
+        text: AppealText::parse("Mon propos n'était pas insultant.").unwrap(),
+    }
 }
 
 fn decide_appeal(granted: bool) -> C {
-    C::DecideAppeal { id: cid(), concertation: open_snapshot(), granted, note: reason("Réexamen") }
+    C::DecideAppeal {
+        id: cid(),
+        concertation: open_snapshot(),
+        granted,
+        note: reason("Réexamen"),
+    }
 }
 
 fn appealed() -> Vec<E> {
     let mut events = hidden();
-    events.extend(given::<G>(hidden()).by(as_participant(alice())).when(appeal()).then_accepted());
+    events.extend(
+        given::<G>(hidden())
+            .by(as_participant(alice()))
+            .when(appeal())
+            .then_accepted(),
+    );
     events
 }
 
 #[test]
 fn the_author_appeals_once_an_appealable_decision() {
-    given::<G>(hidden()).by(as_participant(alice())).when(appeal()).then_accepted();
-    given::<G>(hidden()).by(as_participant(bob())).when(appeal()).then_rejected(Rejection::NotAuthor);
-    given::<G>(proposal()).by(as_participant(alice())).when(appeal()).then_rejected(Rejection::NothingToAppeal);
-    given::<G>(appealed()).by(as_participant(alice())).when(appeal()).then_rejected(Rejection::AlreadyAppealed);
+    given::<G>(hidden())
+        .by(as_participant(alice()))
+        .when(appeal())
+        .then_accepted();
+    given::<G>(hidden())
+        .by(as_participant(bob()))
+        .when(appeal())
+        .then_rejected(Rejection::NotAuthor);
+    given::<G>(proposal())
+        .by(as_participant(alice()))
+        .when(appeal())
+        .then_rejected(Rejection::NothingToAppeal);
+    given::<G>(appealed())
+        .by(as_participant(alice()))
+        .when(appeal())
+        .then_rejected(Rejection::AlreadyAppealed);
 }
 
 #[test]
 fn an_appeal_is_decided_by_another_facilitator_or_the_commission() {
-    given::<G>(appealed()).by(facilitator()).when(decide_appeal(true)).then_rejected(Rejection::SameFacilitator);
-    let state = given::<G>(appealed()).by(second_facilitator()).when(decide_appeal(true)).then_state();
+    given::<G>(appealed())
+        .by(facilitator())
+        .when(decide_appeal(true))
+        .then_rejected(Rejection::SameFacilitator);
+    let state = given::<G>(appealed())
+        .by(second_facilitator())
+        .when(decide_appeal(true))
+        .then_state();
     let c = state.contribution.unwrap();
-    assert_eq!(c.status, ContributionStatus::Published, "a granted appeal reverses the hide");
-    let state = given::<G>(appealed()).by(commission()).when(decide_appeal(false)).then_state();
-    assert_eq!(state.contribution.unwrap().status, ContributionStatus::Hidden);
-    given::<G>(appealed()).by(foreign_commission()).when(decide_appeal(true)).then_rejected(Rejection::OtherCollectivite);
-    given::<G>(hidden()).by(second_facilitator()).when(decide_appeal(true)).then_rejected(Rejection::NoPendingAppeal);
+    assert_eq!(
+        c.status,
+        ContributionStatus::Published,
+        "a granted appeal reverses the hide"
+    );
+    let state = given::<G>(appealed())
+        .by(commission())
+        .when(decide_appeal(false))
+        .then_state();
+    assert_eq!(
+        state.contribution.unwrap().status,
+        ContributionStatus::Hidden
+    );
+    given::<G>(appealed())
+        .by(foreign_commission())
+        .when(decide_appeal(true))
+        .then_rejected(Rejection::OtherCollectivite);
+    given::<G>(hidden())
+        .by(second_facilitator())
+        .when(decide_appeal(true))
+        .then_rejected(Rejection::NoPendingAppeal);
     let mut decided = appealed();
-    decided.extend(given::<G>(appealed()).by(commission()).when(decide_appeal(false)).then_accepted());
-    given::<G>(decided.clone()).by(second_facilitator()).when(decide_appeal(true)).then_rejected(Rejection::NoPendingAppeal);
-    given::<G>(decided).by(as_participant(alice())).when(appeal()).then_rejected(Rejection::AlreadyAppealed);
+    decided.extend(
+        given::<G>(appealed())
+            .by(commission())
+            .when(decide_appeal(false))
+            .then_accepted(),
+    );
+    given::<G>(decided.clone())
+        .by(second_facilitator())
+        .when(decide_appeal(true))
+        .then_rejected(Rejection::NoPendingAppeal);
+    given::<G>(decided)
+        .by(as_participant(alice()))
+        .when(appeal())
+        .then_rejected(Rejection::AlreadyAppealed);
 }
 
 fn answer(outcome: AnswerOutcome) -> C {
-    C::Answer { id: cid(), concertation: closed_snapshot(), outcome, justification: Justification::parse("Retenue dans la doctrine").unwrap() }
+    C::Answer {
+        id: cid(),
+        concertation: closed_snapshot(),
+        outcome,
+        justification: Justification::parse("Retenue dans la doctrine").unwrap(),
+    }
 }
 
 #[test]
 fn the_commission_answers_proposals_once_after_closing() {
-    let events = given::<G>(proposal()).by(commission()).when(answer(AnswerOutcome::AdoptedWithChanges)).then_accepted();
-    assert_eq!(events[1], E::AuthorNotified { id: cid(), author: alice(), notice: NoticeKind::Answered });
+    let events = given::<G>(proposal())
+        .by(commission())
+        .when(answer(AnswerOutcome::AdoptedWithChanges))
+        .then_accepted();
+    assert_eq!(
+        events[1],
+        E::AuthorNotified {
+            id: cid(),
+            author: alice(),
+            notice: NoticeKind::Answered
+        }
+    );
     let mut answered = proposal();
     answered.extend(events);
-    given::<G>(answered).by(commission()).when(answer(AnswerOutcome::Rejected)).then_rejected(Rejection::AlreadyAnswered);
-    given::<G>(proposal()).by(administrator()).when(answer(AnswerOutcome::Adopted)).then_rejected_with("role.forbidden");
-    given::<G>(proposal()).by(foreign_commission()).when(answer(AnswerOutcome::Adopted)).then_rejected(Rejection::OtherCollectivite);
-    let opinion = given::<G>([]).by(as_participant(alice())).when(submit(ContributionKind::Opinion, open_question())).then_accepted();
-    given::<G>(opinion).by(commission()).when(answer(AnswerOutcome::Adopted)).then_rejected(Rejection::NotAnswerable);
+    given::<G>(answered)
+        .by(commission())
+        .when(answer(AnswerOutcome::Rejected))
+        .then_rejected(Rejection::AlreadyAnswered);
+    given::<G>(proposal())
+        .by(administrator())
+        .when(answer(AnswerOutcome::Adopted))
+        .then_rejected_with("role.forbidden");
+    given::<G>(proposal())
+        .by(foreign_commission())
+        .when(answer(AnswerOutcome::Adopted))
+        .then_rejected(Rejection::OtherCollectivite);
+    let opinion = given::<G>([])
+        .by(as_participant(alice()))
+        .when(submit(ContributionKind::Opinion, open_question()))
+        .then_accepted();
+    given::<G>(opinion)
+        .by(commission())
+        .when(answer(AnswerOutcome::Adopted))
+        .then_rejected(Rejection::NotAnswerable);
     given::<G>(proposal())
         .by(commission())
-        .when(C::Answer { id: cid(), concertation: open_snapshot(), outcome: AnswerOutcome::Adopted, justification: Justification::parse("x").unwrap() })
+        .when(C::Answer {
+            id: cid(),
+            concertation: open_snapshot(),
+            outcome: AnswerOutcome::Adopted,
+            justification: Justification::parse("x").unwrap(),
+        })
         .then_rejected_with("concertation.wrong_phase");
 }

@@ -1,6 +1,9 @@
 //! Kinds, statuses, bodies, anchors and moderation vocabulary of contributions.
 
-use crate::values::{ArticleId, ArticleText, ContributionId, ContributionText, DoctrineId, SessionId, StaffId, TextHash, ThemeId};
+use crate::values::{
+    ArticleId, ArticleText, ContributionId, ContributionText, DoctrineId, SessionId, StaffId,
+    TextHash, ThemeId,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -34,7 +37,10 @@ impl ContributionKind {
 
     /// Whether participants support or oppose it and the commission answers it.
     pub fn is_answerable(self) -> bool {
-        matches!(self, ContributionKind::Proposal | ContributionKind::Amendment)
+        matches!(
+            self,
+            ContributionKind::Proposal | ContributionKind::Amendment
+        )
     }
 }
 
@@ -170,7 +176,10 @@ impl ModerationDecision {
 
     /// Whether the author may appeal it (it hides or demotes their words).
     pub fn is_appealable(&self) -> bool {
-        matches!(self, ModerationDecision::Hide { .. } | ModerationDecision::MarkDuplicate { .. })
+        matches!(
+            self,
+            ModerationDecision::Hide { .. } | ModerationDecision::MarkDuplicate { .. }
+        )
     }
 }
 

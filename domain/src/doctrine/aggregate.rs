@@ -7,7 +7,9 @@ use crate::contribution::AnswerOutcome;
 use crate::limits::MAX_REVISION_CHANGES;
 use crate::rejection::{Field, Rejection};
 use crate::schema::DomainEvent;
-use crate::values::{ArticleId, ContributionId, DoctrineId, Reason, Siren, StaffId, TextHash, Title};
+use crate::values::{
+    ArticleId, ContributionId, DoctrineId, Reason, Siren, StaffId, TextHash, Title,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -85,7 +87,10 @@ pub enum DoctrineEvent {
     },
 }
 
-crate::event_types!(DoctrineEvent { DoctrineCreated, DoctrineRevised });
+crate::event_types!(DoctrineEvent {
+    DoctrineCreated,
+    DoctrineRevised
+});
 
 impl DomainEvent for DoctrineEvent {
     fn event_type(&self) -> &'static str {
@@ -121,7 +126,11 @@ impl Doctrine {
     }
 
     fn snapshot_hashes(&mut self) {
-        let hashes = self.articles.iter().map(|a| (a.id.clone(), a.hash())).collect();
+        let hashes = self
+            .articles
+            .iter()
+            .map(|a| (a.id.clone(), a.hash()))
+            .collect();
         self.hashes.insert(self.version, hashes);
     }
 }
@@ -136,24 +145,49 @@ pub struct DoctrineState {
 /// Applies one change to a list of articles.
 fn apply(articles: &mut Vec<Article>, change: &ArticleChange) -> Result<(), Rejection> {
     let position = articles.iter().position(|a| a.id == change.article);
-    let unknown = |id: &ArticleId| Rejection::UnknownArticle { article: id.to_string() };
+    let unknown = |id: &ArticleId| Rejection::UnknownArticle {
+        article: id.to_string(),
+    };
     match (&change.edit, position) {
         (ArticleEdit::Replace { text }, Some(i)) => articles[i].text = text.clone(),
         (ArticleEdit::Delete, Some(i)) => {
             articles.remove(i);
         }
-        (ArticleEdit::Replace { .. } | ArticleEdit::Delete, None) => return Err(unknown(&change.article)),
-        (ArticleEdit::Insert { .. }, Some(_)) => {
-            return Err(Rejection::ArticleExists { article: change.article.to_string() })
+        (ArticleEdit::Replace { .. } | ArticleEdit::Delete, None) => {
+            return Err(unknown(&change.article))
         }
-        (ArticleEdit::Insert { after, pillar, title, text }, None) => {
+        (ArticleEdit::Insert { .. }, Some(_)) => {
+            return Err(Rejection::ArticleExists {
+                article: change.article.to_string(),
+            })
+        }
+        (
+            ArticleEdit::Insert {
+                after,
+                pillar,
+                title,
+                text,
+            },
+            None,
+        ) => {
             let at = match after {
                 None => articles.len(),
-                Some(a) => articles.iter().position(|x| &x.id == a).ok_or_else(|| unknown(a))? + 1,
+                Some(a) => {
+                    articles
+                        .iter()
+                        .position(|x| &x.id == a)
+                        .ok_or_else(|| unknown(a))?
+                        + 1
+                }
             };
             articles.insert(
                 at,
-                Article { id: change.article.clone(), pillar: *pillar, title: title.clone(), text: text.clone() },
+                Article {
+                    id: change.article.clone(),
+                    pillar: *pillar,
+                    title: title.clone(),
+                    text: text.clone(),
+                },
             );
         }
     }
@@ -180,9 +214,20 @@ impl Aggregate for DoctrineAggregate {
         stream(command.id())
     }
 
-    fn decide(state: &DoctrineState, command: DoctrineCommand, actor: &Actor, now: OffsetDateTime) -> Result<Vec<DoctrineEvent>, Rejection> {
+    fn decide(
+        state: &DoctrineState,
+        command: DoctrineCommand,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> Result<Vec<DoctrineEvent>, Rejection> {
         match command {
-            DoctrineCommand::Create { id, collectivite, title, demonstration, articles } => {
+            DoctrineCommand::Create {
+                id,
+                collectivite,
+                title,
+                demonstration,
+                articles,
+            } => {
                 if *actor != Actor::System {
                     actor.require_commission(&collectivite, false, REVISE)?;
                 }
@@ -192,12 +237,26 @@ impl Aggregate for DoctrineAggregate {
                 let mut seen = std::collections::BTreeSet::new();
                 for a in &articles {
                     if !seen.insert(&a.id) {
-                        return Err(Rejection::ArticleExists { article: a.id.to_string() });
+                        return Err(Rejection::ArticleExists {
+                            article: a.id.to_string(),
+                        });
                     }
                 }
-                Ok(vec![DoctrineEvent::DoctrineCreated { id, collectivite, title, demonstration, articles }])
+                Ok(vec![DoctrineEvent::DoctrineCreated {
+                    id,
+                    collectivite,
+                    title,
+                    demonstration,
+                    articles,
+                }])
             }
-            DoctrineCommand::Revise { based_on, changes, answers, note, .. } => {
+            DoctrineCommand::Revise {
+                based_on,
+                changes,
+                answers,
+                note,
+                ..
+            } => {
                 let d = state.doctrine.as_ref().ok_or(Rejection::DoctrineNotFound)?;
                 let by = actor.require_commission(&d.collectivite, false, REVISE)?;
                 if based_on != d.version {
@@ -207,24 +266,40 @@ impl Aggregate for DoctrineAggregate {
                     return Err(Rejection::EmptyRevision);
                 }
                 if changes.len() > MAX_REVISION_CHANGES {
-                    return Err(Rejection::TooMany { field: Field::Changes, max: MAX_REVISION_CHANGES });
+                    return Err(Rejection::TooMany {
+                        field: Field::Changes,
+                        max: MAX_REVISION_CHANGES,
+                    });
                 }
                 let mut articles = d.articles.clone();
                 for change in &changes {
-                    let adopted = |id: &ContributionId| answers.get(id).is_some_and(|o| o.is_adopted());
+                    let adopted =
+                        |id: &ContributionId| answers.get(id).is_some_and(|o| o.is_adopted());
                     if !change.sources.iter().all(adopted) {
                         return Err(Rejection::SourceNotAdopted);
                     }
                     apply(&mut articles, change)?;
                 }
-                Ok(vec![DoctrineEvent::DoctrineRevised { version: d.version + 1, changes, note, by, at: now }])
+                Ok(vec![DoctrineEvent::DoctrineRevised {
+                    version: d.version + 1,
+                    changes,
+                    note,
+                    by,
+                    at: now,
+                }])
             }
         }
     }
 
     fn evolve(mut state: DoctrineState, event: &DoctrineEvent) -> DoctrineState {
         match event {
-            DoctrineEvent::DoctrineCreated { id, collectivite, title, demonstration, articles } => {
+            DoctrineEvent::DoctrineCreated {
+                id,
+                collectivite,
+                title,
+                demonstration,
+                articles,
+            } => {
                 let mut d = Doctrine {
                     id: *id,
                     collectivite: collectivite.clone(),
@@ -238,7 +313,9 @@ impl Aggregate for DoctrineAggregate {
                 d.snapshot_hashes();
                 state.doctrine = Some(d);
             }
-            DoctrineEvent::DoctrineRevised { version, changes, .. } => {
+            DoctrineEvent::DoctrineRevised {
+                version, changes, ..
+            } => {
                 if let Some(d) = state.doctrine.as_mut() {
                     for change in changes {
                         // Decided changes always apply; a failing one is skipped

@@ -8,5 +8,7 @@ mod aggregate;
 mod tests;
 mod types;
 
-pub use aggregate::{stream, Doctrine, DoctrineAggregate, DoctrineCommand, DoctrineEvent, DoctrineState};
+pub use aggregate::{
+    stream, Doctrine, DoctrineAggregate, DoctrineCommand, DoctrineEvent, DoctrineState,
+};
 pub use types::{Article, ArticleChange, ArticleEdit, Pillar};

@@ -75,7 +75,11 @@ mod tests {
     fn parameters_and_nested_codes_are_substituted() {
         let msg = format(
             "text.too_long",
-            &[("field", "field.title".into()), ("max", "200".into()), ("actual", "201".into())],
+            &[
+                ("field", "field.title".into()),
+                ("max", "200".into()),
+                ("actual", "201".into()),
+            ],
             Lang::Fr,
         );
         assert!(msg.contains("titre") && msg.contains("200"), "{msg}");
@@ -103,15 +107,25 @@ mod tests {
             include_str!("../session/aggregate.rs"),
             include_str!("../doctrine/aggregate.rs"),
         ];
-        let prefixes: BTreeSet<&str> = CATALOGUE.iter().filter_map(|(c, _, _)| c.split_once('.').map(|p| p.0)).collect();
+        let prefixes: BTreeSet<&str> = CATALOGUE
+            .iter()
+            .filter_map(|(c, _, _)| c.split_once('.').map(|p| p.0))
+            .collect();
         let mut checked = 0;
         for src in sources {
             for literal in src.split('"').skip(1).step_by(2) {
-                let Some((prefix, rest)) = literal.split_once('.') else { continue };
+                let Some((prefix, rest)) = literal.split_once('.') else {
+                    continue;
+                };
                 let shaped = !rest.is_empty()
-                    && literal.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.');
+                    && literal
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.');
                 if shaped && prefixes.contains(prefix) {
-                    assert!(text(literal, Lang::Fr).is_some(), "no catalogue text for {literal}");
+                    assert!(
+                        text(literal, Lang::Fr).is_some(),
+                        "no catalogue text for {literal}"
+                    );
                     checked += 1;
                 }
             }
@@ -123,22 +137,47 @@ mod tests {
     fn rejection_messages_are_fully_substituted_in_both_languages() {
         use crate::rejection::{Field, Rejection};
         let samples = [
-            Rejection::TextTooLong { field: Field::Contribution, max: 5000, actual: 5001 },
-            Rejection::TextEmpty { field: Field::Reason },
-            Rejection::TerritoryUnknown { value: "COM:99999".into(), year: 2026 },
-            Rejection::Forbidden { action: "action.moderate" },
-            Rejection::WrongPhase { phase: "phase.closed" },
-            Rejection::KindNotAllowed { kind: "contribution_kind.statement", question: "question_kind.open" },
+            Rejection::TextTooLong {
+                field: Field::Contribution,
+                max: 5000,
+                actual: 5001,
+            },
+            Rejection::TextEmpty {
+                field: Field::Reason,
+            },
+            Rejection::TerritoryUnknown {
+                value: "COM:99999".into(),
+                year: 2026,
+            },
+            Rejection::Forbidden {
+                action: "action.moderate",
+            },
+            Rejection::WrongPhase {
+                phase: "phase.closed",
+            },
+            Rejection::KindNotAllowed {
+                kind: "contribution_kind.statement",
+                question: "question_kind.open",
+            },
             Rejection::StaleVersion { current: 3 },
         ];
         for r in samples {
             for lang in [Lang::Fr, Lang::En] {
                 let m = r.message(lang);
-                assert!(!m.contains('{') && !m.contains("phase.closed") && !m.contains("action.") && !m.contains("_kind."), "{m}");
+                assert!(
+                    !m.contains('{')
+                        && !m.contains("phase.closed")
+                        && !m.contains("action.")
+                        && !m.contains("_kind."),
+                    "{m}"
+                );
             }
         }
         assert_eq!(
-            Rejection::WrongPhase { phase: "phase.closed" }.message(Lang::Fr),
+            Rejection::WrongPhase {
+                phase: "phase.closed"
+            }
+            .message(Lang::Fr),
             "Impossible pendant la phase « close »."
         );
     }

@@ -154,9 +154,10 @@ impl DomainEvent for ParticipantEvent {
             ParticipantEvent::PersonalDataChanged { id, personal } => {
                 SealedPart::of(SealKey::participant(*id), personal)
             }
-            ParticipantEvent::RecoveryCodeRotated { id, recovery_code_hash } => {
-                SealedPart::of(SealKey::participant(*id), recovery_code_hash)
-            }
+            ParticipantEvent::RecoveryCodeRotated {
+                id,
+                recovery_code_hash,
+            } => SealedPart::of(SealKey::participant(*id), recovery_code_hash),
             _ => None,
         }
     }
@@ -165,9 +166,9 @@ impl DomainEvent for ParticipantEvent {
         match self {
             ParticipantEvent::ParticipantRegistered { secrets, .. } => *secrets = unseal(sealed),
             ParticipantEvent::PersonalDataChanged { personal, .. } => *personal = unseal(sealed),
-            ParticipantEvent::RecoveryCodeRotated { recovery_code_hash, .. } => {
-                *recovery_code_hash = unseal(sealed)
-            }
+            ParticipantEvent::RecoveryCodeRotated {
+                recovery_code_hash, ..
+            } => *recovery_code_hash = unseal(sealed),
             _ => {}
         }
     }
@@ -223,7 +224,13 @@ impl Aggregate for ParticipantAggregate {
     ) -> Result<Vec<ParticipantEvent>, Rejection> {
         use ParticipantCommand as C;
         use ParticipantEvent as E;
-        if let C::Register { id, kind, recovery_code_hash, personal } = command {
+        if let C::Register {
+            id,
+            kind,
+            recovery_code_hash,
+            personal,
+        } = command
+        {
             if *actor != Actor::System {
                 actor.require_participant(id, "action.participate")?;
             }
@@ -236,10 +243,16 @@ impl Aggregate for ParticipantAggregate {
                 verification: VerificationLevel::SelfDeclared,
                 territory_list_year: reference().year(),
                 at: now,
-                secrets: Sealed::Present(RegistrationSecrets { recovery_code_hash, personal }),
+                secrets: Sealed::Present(RegistrationSecrets {
+                    recovery_code_hash,
+                    personal,
+                }),
             }]);
         }
-        let p = state.participant.as_ref().ok_or(Rejection::ParticipantNotFound)?;
+        let p = state
+            .participant
+            .as_ref()
+            .ok_or(Rejection::ParticipantNotFound)?;
         if p.erased {
             return Err(Rejection::ParticipantErased);
         }
@@ -247,11 +260,20 @@ impl Aggregate for ParticipantAggregate {
             C::Register { .. } => unreachable!("handled above"),
             C::ChangePersonalData { id, personal } => {
                 actor.require_participant(id, "action.participate")?;
-                Ok(vec![E::PersonalDataChanged { id, personal: Sealed::Present(personal) }])
+                Ok(vec![E::PersonalDataChanged {
+                    id,
+                    personal: Sealed::Present(personal),
+                }])
             }
-            C::RotateRecoveryCode { id, recovery_code_hash } => {
+            C::RotateRecoveryCode {
+                id,
+                recovery_code_hash,
+            } => {
                 actor.require_participant(id, "action.participate")?;
-                Ok(vec![E::RecoveryCodeRotated { id, recovery_code_hash: Sealed::Present(recovery_code_hash) }])
+                Ok(vec![E::RecoveryCodeRotated {
+                    id,
+                    recovery_code_hash: Sealed::Present(recovery_code_hash),
+                }])
             }
             C::Verify { id, level } => {
                 let by = match (actor, level) {
@@ -262,7 +284,11 @@ impl Aggregate for ParticipantAggregate {
                         | Actor::Administrator { id: s, .. },
                         VerificationLevel::VerifiedByFacilitator,
                     ) => Some(*s),
-                    _ => return Err(Rejection::Forbidden { action: "action.verify" }),
+                    _ => {
+                        return Err(Rejection::Forbidden {
+                            action: "action.verify",
+                        })
+                    }
                 };
                 // Verification only ever rises: an identity provider's check is
                 // not downgraded by a facilitator's.
@@ -283,7 +309,14 @@ impl Aggregate for ParticipantAggregate {
 
     fn evolve(mut state: ParticipantState, event: &ParticipantEvent) -> ParticipantState {
         use ParticipantEvent as E;
-        if let E::ParticipantRegistered { id, kind, verification, secrets, .. } = event {
+        if let E::ParticipantRegistered {
+            id,
+            kind,
+            verification,
+            secrets,
+            ..
+        } = event
+        {
             state.participant = Some(Participant {
                 id: *id,
                 kind: kind.clone(),
@@ -300,13 +333,15 @@ impl Aggregate for ParticipantAggregate {
             });
             return state;
         }
-        let Some(p) = state.participant.as_mut() else { return state };
+        let Some(p) = state.participant.as_mut() else {
+            return state;
+        };
         match event {
             E::ParticipantRegistered { .. } => {}
             E::PersonalDataChanged { personal, .. } => p.personal = personal.clone(),
-            E::RecoveryCodeRotated { recovery_code_hash, .. } => {
-                p.recovery_code_hash = recovery_code_hash.clone()
-            }
+            E::RecoveryCodeRotated {
+                recovery_code_hash, ..
+            } => p.recovery_code_hash = recovery_code_hash.clone(),
             E::ParticipantVerified { level, .. } => p.verification = *level,
             E::ErasureRequested { .. } => {
                 // Forget at once in memory; the store forgets when the key goes.

@@ -7,5 +7,8 @@ mod aggregate;
 mod tests;
 mod types;
 
-pub use aggregate::{stream, Participant, ParticipantAggregate, ParticipantCommand, ParticipantEvent, ParticipantState};
+pub use aggregate::{
+    stream, Participant, ParticipantAggregate, ParticipantCommand, ParticipantEvent,
+    ParticipantState,
+};
 pub use types::{ParticipantKind, PersonalData, VerificationLevel};

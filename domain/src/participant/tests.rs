@@ -22,15 +22,25 @@ fn personal() -> PersonalData {
 }
 
 fn register(kind: ParticipantKind) -> C {
-    C::Register { id: alice(), kind, recovery_code_hash: TextHash::of("code-de-secours"), personal: personal() }
+    C::Register {
+        id: alice(),
+        kind,
+        recovery_code_hash: TextHash::of("code-de-secours"),
+        personal: personal(),
+    }
 }
 
 fn citizen() -> ParticipantKind {
-    ParticipantKind::Citoyen { commune: Some(TerritoryCode::parse_commune("2A004").unwrap()) }
+    ParticipantKind::Citoyen {
+        commune: Some(TerritoryCode::parse_commune("2A004").unwrap()),
+    }
 }
 
 fn registered() -> Vec<ParticipantEvent> {
-    given::<G>([]).by(as_participant(alice())).when(register(citizen())).then_accepted()
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(register(citizen()))
+        .then_accepted()
 }
 
 #[test]
@@ -40,63 +50,167 @@ fn a_participant_registers_self_declared_with_sealed_personal_data() {
     let sealed = e.sealed_part().unwrap();
     assert_eq!(sealed.key.as_str(), format!("participant-{}", alice()));
     let public = e.public_data().to_string();
-    assert!(!public.contains("alice@") && !public.contains("Alice M.") && !public.contains(TextHash::of("code-de-secours").as_str()));
+    assert!(
+        !public.contains("alice@")
+            && !public.contains("Alice M.")
+            && !public.contains(TextHash::of("code-de-secours").as_str())
+    );
     let p = G::fold(&events).participant.unwrap();
     assert_eq!(p.verification, VerificationLevel::SelfDeclared);
-    assert_eq!(p.personal.present().unwrap().display_name.as_ref().unwrap().as_str(), "Alice M.");
+    assert_eq!(
+        p.personal
+            .present()
+            .unwrap()
+            .display_name
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "Alice M."
+    );
 }
 
 #[test]
 fn businesses_and_agents_carry_a_siren() {
-    given::<G>([]).by(as_participant(alice())).when(register(ParticipantKind::Entreprise { siren: other_collectivite() })).then_accepted();
-    given::<G>([]).by(as_participant(alice())).when(register(ParticipantKind::AgentPublic { collectivite: collectivite() })).then_accepted();
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(register(ParticipantKind::Entreprise {
+            siren: other_collectivite(),
+        }))
+        .then_accepted();
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(register(ParticipantKind::AgentPublic {
+            collectivite: collectivite(),
+        }))
+        .then_accepted();
 }
 
 #[test]
 fn registration_is_by_oneself_or_an_import_and_only_once() {
-    given::<G>([]).by(Actor::System).when(register(citizen())).then_accepted();
-    given::<G>([]).by(as_participant(bob())).when(register(citizen())).then_rejected(Rejection::NotAuthor);
-    given::<G>([]).by(facilitator()).when(register(citizen())).then_rejected_with("role.forbidden");
-    given::<G>(registered()).by(as_participant(alice())).when(register(citizen())).then_rejected(Rejection::ParticipantExists);
+    given::<G>([])
+        .by(Actor::System)
+        .when(register(citizen()))
+        .then_accepted();
+    given::<G>([])
+        .by(as_participant(bob()))
+        .when(register(citizen()))
+        .then_rejected(Rejection::NotAuthor);
+    given::<G>([])
+        .by(facilitator())
+        .when(register(citizen()))
+        .then_rejected_with("role.forbidden");
+    given::<G>(registered())
+        .by(as_participant(alice()))
+        .when(register(citizen()))
+        .then_rejected(Rejection::ParticipantExists);
 }
 
 #[test]
 fn personal_data_and_recovery_code_change_only_by_the_participant() {
-    given::<G>(registered()).by(as_participant(alice())).when(C::ChangePersonalData { id: alice(), personal: PersonalData::default() }).then_accepted();
-    given::<G>(registered()).by(as_participant(bob())).when(C::ChangePersonalData { id: alice(), personal: PersonalData::default() }).then_rejected(Rejection::NotAuthor);
-    given::<G>(registered()).by(as_participant(alice())).when(C::RotateRecoveryCode { id: alice(), recovery_code_hash: TextHash::of("nouveau") }).then_accepted();
-    given::<G>([]).by(as_participant(alice())).when(C::RotateRecoveryCode { id: alice(), recovery_code_hash: TextHash::of("x") }).then_rejected(Rejection::ParticipantNotFound);
+    given::<G>(registered())
+        .by(as_participant(alice()))
+        .when(C::ChangePersonalData {
+            id: alice(),
+            personal: PersonalData::default(),
+        })
+        .then_accepted();
+    given::<G>(registered())
+        .by(as_participant(bob()))
+        .when(C::ChangePersonalData {
+            id: alice(),
+            personal: PersonalData::default(),
+        })
+        .then_rejected(Rejection::NotAuthor);
+    given::<G>(registered())
+        .by(as_participant(alice()))
+        .when(C::RotateRecoveryCode {
+            id: alice(),
+            recovery_code_hash: TextHash::of("nouveau"),
+        })
+        .then_accepted();
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(C::RotateRecoveryCode {
+            id: alice(),
+            recovery_code_hash: TextHash::of("x"),
+        })
+        .then_rejected(Rejection::ParticipantNotFound);
 }
 
 #[test]
 fn verification_rises_by_staff_or_identity_provider() {
     let verify = |level| C::Verify { id: alice(), level };
-    let state = given::<G>(registered()).by(facilitator()).when(verify(VerificationLevel::VerifiedByFacilitator)).then_state();
-    assert_eq!(state.participant.unwrap().verification, VerificationLevel::VerifiedByFacilitator);
-    given::<G>(registered()).by(Actor::System).when(verify(VerificationLevel::VerifiedByIdentityProvider)).then_accepted();
-    given::<G>(registered()).by(facilitator()).when(verify(VerificationLevel::VerifiedByIdentityProvider)).then_rejected_with("role.forbidden");
-    given::<G>(registered()).by(as_participant(alice())).when(verify(VerificationLevel::VerifiedByFacilitator)).then_rejected_with("role.forbidden");
-    given::<G>(registered()).by(facilitator()).when(verify(VerificationLevel::SelfDeclared)).then_rejected_with("role.forbidden");
+    let state = given::<G>(registered())
+        .by(facilitator())
+        .when(verify(VerificationLevel::VerifiedByFacilitator))
+        .then_state();
+    assert_eq!(
+        state.participant.unwrap().verification,
+        VerificationLevel::VerifiedByFacilitator
+    );
+    given::<G>(registered())
+        .by(Actor::System)
+        .when(verify(VerificationLevel::VerifiedByIdentityProvider))
+        .then_accepted();
+    given::<G>(registered())
+        .by(facilitator())
+        .when(verify(VerificationLevel::VerifiedByIdentityProvider))
+        .then_rejected_with("role.forbidden");
+    given::<G>(registered())
+        .by(as_participant(alice()))
+        .when(verify(VerificationLevel::VerifiedByFacilitator))
+        .then_rejected_with("role.forbidden");
+    given::<G>(registered())
+        .by(facilitator())
+        .when(verify(VerificationLevel::SelfDeclared))
+        .then_rejected_with("role.forbidden");
     let mut verified = registered();
-    verified.extend(given::<G>(registered()).by(Actor::System).when(verify(VerificationLevel::VerifiedByIdentityProvider)).then_accepted());
-    given::<G>(verified).by(facilitator()).when(verify(VerificationLevel::VerifiedByFacilitator)).then_rejected(Rejection::VerificationUnchanged);
+    verified.extend(
+        given::<G>(registered())
+            .by(Actor::System)
+            .when(verify(VerificationLevel::VerifiedByIdentityProvider))
+            .then_accepted(),
+    );
+    given::<G>(verified)
+        .by(facilitator())
+        .when(verify(VerificationLevel::VerifiedByFacilitator))
+        .then_rejected(Rejection::VerificationUnchanged);
 }
 
 #[test]
 fn erasure_leaves_an_inert_pseudonym() {
     let mut events = registered();
-    events.extend(given::<G>(registered()).by(as_participant(alice())).when(C::RequestErasure { id: alice() }).then_accepted());
+    events.extend(
+        given::<G>(registered())
+            .by(as_participant(alice()))
+            .when(C::RequestErasure { id: alice() })
+            .then_accepted(),
+    );
     let p = G::fold(&events).participant.unwrap();
     assert!(p.erased && p.personal.is_erased());
-    given::<G>(events).by(as_participant(alice())).when(C::ChangePersonalData { id: alice(), personal: personal() }).then_rejected(Rejection::ParticipantErased);
-    given::<G>(registered()).by(administrator()).when(C::RequestErasure { id: alice() }).then_accepted();
-    given::<G>(registered()).by(as_participant(bob())).when(C::RequestErasure { id: alice() }).then_rejected(Rejection::NotAuthor);
+    given::<G>(events)
+        .by(as_participant(alice()))
+        .when(C::ChangePersonalData {
+            id: alice(),
+            personal: personal(),
+        })
+        .then_rejected(Rejection::ParticipantErased);
+    given::<G>(registered())
+        .by(administrator())
+        .when(C::RequestErasure { id: alice() })
+        .then_accepted();
+    given::<G>(registered())
+        .by(as_participant(bob()))
+        .when(C::RequestErasure { id: alice() })
+        .then_rejected(Rejection::NotAuthor);
 }
 
 #[test]
 fn a_destroyed_key_still_folds() {
     let e = &registered()[0];
-    let back = ParticipantEvent::from_stored(e.event_type(), e.schema_version(), e.public_data(), None).unwrap();
+    let back =
+        ParticipantEvent::from_stored(e.event_type(), e.schema_version(), e.public_data(), None)
+            .unwrap();
     let p = G::fold(&[back]).participant.unwrap();
     assert_eq!(p.personal, Sealed::Erased);
     assert_eq!(p.recovery_code_hash, Sealed::Erased);

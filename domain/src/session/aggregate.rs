@@ -60,7 +60,9 @@ impl SessionCommand {
     /// The session targeted.
     pub fn id(&self) -> SessionId {
         match self {
-            SessionCommand::Schedule { id, .. } | SessionCommand::Open { id, .. } | SessionCommand::Close { id, .. } => *id,
+            SessionCommand::Schedule { id, .. }
+            | SessionCommand::Open { id, .. }
+            | SessionCommand::Close { id, .. } => *id,
         }
     }
 }
@@ -105,7 +107,11 @@ pub enum SessionEvent {
     },
 }
 
-crate::event_types!(SessionEvent { SessionScheduled, SessionOpened, SessionClosed });
+crate::event_types!(SessionEvent {
+    SessionScheduled,
+    SessionOpened,
+    SessionClosed
+});
 
 impl DomainEvent for SessionEvent {
     fn event_type(&self) -> &'static str {
@@ -157,7 +163,11 @@ pub struct SessionSnapshot {
 impl Session {
     /// The snapshot carried by a recorded contribution's command.
     pub fn snapshot(&self) -> SessionSnapshot {
-        SessionSnapshot { id: self.id, concertation: self.concertation, open: self.status == SessionStatus::Open }
+        SessionSnapshot {
+            id: self.id,
+            concertation: self.concertation,
+            open: self.status == SessionStatus::Open,
+        }
     }
 }
 
@@ -195,13 +205,26 @@ impl Aggregate for SessionAggregate {
         now: OffsetDateTime,
     ) -> Result<Vec<SessionEvent>, Rejection> {
         match command {
-            SessionCommand::Schedule { id, concertation, title, mode, starts_at } => {
+            SessionCommand::Schedule {
+                id,
+                concertation,
+                title,
+                mode,
+                starts_at,
+            } => {
                 let by = concertation.require_facilitator_or_commission(actor, RUN)?;
                 concertation.require_phase(&[Phase::Draft, Phase::Open])?;
                 if state.session.is_some() {
                     return Err(Rejection::SessionExists);
                 }
-                Ok(vec![SessionEvent::SessionScheduled { id, concertation: concertation.id, title, mode, starts_at, by }])
+                Ok(vec![SessionEvent::SessionScheduled {
+                    id,
+                    concertation: concertation.id,
+                    title,
+                    mode,
+                    starts_at,
+                    by,
+                }])
             }
             SessionCommand::Open { concertation, .. } => {
                 let by = concertation.require_facilitator(actor, RUN)?;
@@ -215,7 +238,11 @@ impl Aggregate for SessionAggregate {
                 }
                 Ok(vec![SessionEvent::SessionOpened { at: now, by }])
             }
-            SessionCommand::Close { concertation, minutes, .. } => {
+            SessionCommand::Close {
+                concertation,
+                minutes,
+                ..
+            } => {
                 let by = concertation.require_facilitator(actor, RUN)?;
                 let s = state.session.as_ref().ok_or(Rejection::SessionNotFound)?;
                 if s.concertation != concertation.id {
@@ -224,14 +251,25 @@ impl Aggregate for SessionAggregate {
                 if s.status != SessionStatus::Open {
                     return Err(Rejection::SessionNotOpen);
                 }
-                Ok(vec![SessionEvent::SessionClosed { at: now, by, minutes }])
+                Ok(vec![SessionEvent::SessionClosed {
+                    at: now,
+                    by,
+                    minutes,
+                }])
             }
         }
     }
 
     fn evolve(mut state: SessionState, event: &SessionEvent) -> SessionState {
         match event {
-            SessionEvent::SessionScheduled { id, concertation, title, mode, starts_at, .. } => {
+            SessionEvent::SessionScheduled {
+                id,
+                concertation,
+                title,
+                mode,
+                starts_at,
+                ..
+            } => {
                 state.session = Some(Session {
                     id: *id,
                     concertation: *concertation,

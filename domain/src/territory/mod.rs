@@ -48,7 +48,9 @@ impl TerritoryCode {
     /// in the official list. The prefix is case-insensitive.
     pub fn parse(input: &str) -> Result<Self, Rejection> {
         let s = input.trim();
-        let format_err = || Rejection::TerritoryFormat { value: s.chars().take(32).collect() };
+        let format_err = || Rejection::TerritoryFormat {
+            value: s.chars().take(32).collect(),
+        };
         if s.eq_ignore_ascii_case("FR") {
             return Ok(Self::national());
         }
@@ -83,19 +85,28 @@ impl TerritoryCode {
         if known {
             Ok(Self(text))
         } else {
-            Err(Rejection::TerritoryUnknown { value: text, year: r.year() })
+            Err(Rejection::TerritoryUnknown {
+                value: text,
+                year: r.year(),
+            })
         }
     }
 
     /// Parses a commune, given as `COM:75056` or as the bare INSEE code `75056`.
     pub fn parse_commune(input: &str) -> Result<Self, Rejection> {
         let s = input.trim();
-        let prefixed = if s.contains(':') { s.to_owned() } else { format!("COM:{s}") };
+        let prefixed = if s.contains(':') {
+            s.to_owned()
+        } else {
+            format!("COM:{s}")
+        };
         let code = Self::parse(&prefixed)?;
         if code.level() == Some(TerritoryLevel::Commune) {
             Ok(code)
         } else {
-            Err(Rejection::TerritoryLevel { value: s.chars().take(32).collect() })
+            Err(Rejection::TerritoryLevel {
+                value: s.chars().take(32).collect(),
+            })
         }
     }
 
@@ -128,7 +139,9 @@ impl TerritoryCode {
     /// the embedded list.
     pub fn contains_commune(&self, commune: &str) -> bool {
         let r = reference();
-        let Some(c) = r.commune(commune) else { return false };
+        let Some(c) = r.commune(commune) else {
+            return false;
+        };
         match self.level() {
             Some(TerritoryLevel::National) => true,
             Some(TerritoryLevel::Commune) => self.code() == commune,
@@ -163,30 +176,66 @@ mod tests {
 
     #[test]
     fn every_level_parses_including_corsica() {
-        for s in ["COM:75056", "com:2a004", "COM:2B033", "EPCI:200046977", "DEP:2A", "DEP:2B", "DEP:971", "REG:94", "FR"] {
+        for s in [
+            "COM:75056",
+            "com:2a004",
+            "COM:2B033",
+            "EPCI:200046977",
+            "DEP:2A",
+            "DEP:2B",
+            "DEP:971",
+            "REG:94",
+            "FR",
+        ] {
             assert!(TerritoryCode::parse(s).is_ok(), "{s}");
         }
-        assert_eq!(TerritoryCode::parse("com:2a004").unwrap().as_str(), "COM:2A004");
+        assert_eq!(
+            TerritoryCode::parse("com:2a004").unwrap().as_str(),
+            "COM:2A004"
+        );
     }
 
     #[test]
     fn unknown_and_malformed_codes_are_refused() {
-        assert!(matches!(TerritoryCode::parse("COM:99999"), Err(Rejection::TerritoryUnknown { year: 2026, .. })));
-        assert!(matches!(TerritoryCode::parse("DEP:20"), Err(Rejection::TerritoryUnknown { .. })));
-        assert!(matches!(TerritoryCode::parse("75056"), Err(Rejection::TerritoryFormat { .. })));
-        assert!(matches!(TerritoryCode::parse("XYZ:75"), Err(Rejection::TerritoryFormat { .. })));
-        assert!(matches!(TerritoryCode::parse_commune("DEP:75"), Err(Rejection::TerritoryLevel { .. })));
+        assert!(matches!(
+            TerritoryCode::parse("COM:99999"),
+            Err(Rejection::TerritoryUnknown { year: 2026, .. })
+        ));
+        assert!(matches!(
+            TerritoryCode::parse("DEP:20"),
+            Err(Rejection::TerritoryUnknown { .. })
+        ));
+        assert!(matches!(
+            TerritoryCode::parse("75056"),
+            Err(Rejection::TerritoryFormat { .. })
+        ));
+        assert!(matches!(
+            TerritoryCode::parse("XYZ:75"),
+            Err(Rejection::TerritoryFormat { .. })
+        ));
+        assert!(matches!(
+            TerritoryCode::parse_commune("DEP:75"),
+            Err(Rejection::TerritoryLevel { .. })
+        ));
         assert!(TerritoryCode::parse_commune("2A004").is_ok());
     }
 
     #[test]
     fn scopes_contain_their_communes() {
         let ajaccio = "2A004";
-        assert!(TerritoryCode::parse("DEP:2A").unwrap().contains_commune(ajaccio));
-        assert!(TerritoryCode::parse("REG:94").unwrap().contains_commune(ajaccio));
-        assert!(!TerritoryCode::parse("DEP:2B").unwrap().contains_commune(ajaccio));
+        assert!(TerritoryCode::parse("DEP:2A")
+            .unwrap()
+            .contains_commune(ajaccio));
+        assert!(TerritoryCode::parse("REG:94")
+            .unwrap()
+            .contains_commune(ajaccio));
+        assert!(!TerritoryCode::parse("DEP:2B")
+            .unwrap()
+            .contains_commune(ajaccio));
         assert!(TerritoryCode::national().contains_commune(ajaccio));
         // Lyon is a member of the Métropole de Lyon.
-        assert!(TerritoryCode::parse("EPCI:200046977").unwrap().contains_commune("69123"));
+        assert!(TerritoryCode::parse("EPCI:200046977")
+            .unwrap()
+            .contains_commune("69123"));
     }
 }

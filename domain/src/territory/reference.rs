@@ -78,12 +78,20 @@ impl Reference {
                     r.package_version = (*version).to_owned();
                 }
                 ["R", code, name] => {
-                    r.regions.insert((*code).into(), Region { name: (*name).into() });
+                    r.regions.insert(
+                        (*code).into(),
+                        Region {
+                            name: (*name).into(),
+                        },
+                    );
                 }
                 ["D", code, region, name] => {
                     r.departements.insert(
                         (*code).into(),
-                        Departement { name: (*name).into(), region: (*region).into() },
+                        Departement {
+                            name: (*name).into(),
+                            region: (*region).into(),
+                        },
                     );
                 }
                 ["C", code, dep, siren, pop, name] => {
@@ -145,7 +153,12 @@ impl Reference {
 
     /// Counts of (communes, EPCI, départements, régions).
     pub fn counts(&self) -> (usize, usize, usize, usize) {
-        (self.communes.len(), self.epcis.len(), self.departements.len(), self.regions.len())
+        (
+            self.communes.len(),
+            self.epcis.len(),
+            self.departements.len(),
+            self.regions.len(),
+        )
     }
 }
 

@@ -5,9 +5,12 @@
 
 use crate::actor::Actor;
 use crate::concertation::{
-    ConcertationAggregate, ConcertationEvent, ConcertationSnapshot, ModerationMode, Phase, QuestionKind,
+    ConcertationAggregate, ConcertationEvent, ConcertationSnapshot, ModerationMode, Phase,
+    QuestionKind,
 };
-use crate::contribution::{ContributionKind, ContributionStatus, ContributionView, SubmitContribution};
+use crate::contribution::{
+    ContributionKind, ContributionStatus, ContributionView, SubmitContribution,
+};
 use crate::testing::default_now;
 use crate::values::*;
 use crate::{aggregate::Aggregate, territory::TerritoryCode};
@@ -31,17 +34,26 @@ pub fn other_collectivite() -> Siren {
 
 /// A commission member of the organising collectivité.
 pub fn commission() -> Actor {
-    Actor::Commission { id: StaffId::from_uuid(uuid(0xC1)), collectivite: collectivite() }
+    Actor::Commission {
+        id: StaffId::from_uuid(uuid(0xC1)),
+        collectivite: collectivite(),
+    }
 }
 
 /// A commission member of another collectivité.
 pub fn foreign_commission() -> Actor {
-    Actor::Commission { id: StaffId::from_uuid(uuid(0xC2)), collectivite: other_collectivite() }
+    Actor::Commission {
+        id: StaffId::from_uuid(uuid(0xC2)),
+        collectivite: other_collectivite(),
+    }
 }
 
 /// An administrator of the organising collectivité.
 pub fn administrator() -> Actor {
-    Actor::Administrator { id: StaffId::from_uuid(uuid(0xAD)), collectivite: collectivite() }
+    Actor::Administrator {
+        id: StaffId::from_uuid(uuid(0xAD)),
+        collectivite: collectivite(),
+    }
 }
 
 /// The first assigned facilitator's id.
@@ -51,17 +63,23 @@ pub fn facilitator_id() -> StaffId {
 
 /// The first assigned facilitator.
 pub fn facilitator() -> Actor {
-    Actor::Facilitator { id: facilitator_id() }
+    Actor::Facilitator {
+        id: facilitator_id(),
+    }
 }
 
 /// The second assigned facilitator.
 pub fn second_facilitator() -> Actor {
-    Actor::Facilitator { id: StaffId::from_uuid(uuid(0xF2)) }
+    Actor::Facilitator {
+        id: StaffId::from_uuid(uuid(0xF2)),
+    }
 }
 
 /// A facilitator not assigned to the concertation.
 pub fn unassigned_facilitator() -> Actor {
-    Actor::Facilitator { id: StaffId::from_uuid(uuid(0xF9)) }
+    Actor::Facilitator {
+        id: StaffId::from_uuid(uuid(0xF9)),
+    }
 }
 
 /// Alice, a participant.
@@ -151,7 +169,10 @@ pub fn configured() -> Vec<ConcertationEvent> {
     use ConcertationEvent::*;
     vec![
         created(),
-        ThemeAdded { theme: theme(), label: ThemeLabel::parse("Services publics").expect("valid") },
+        ThemeAdded {
+            theme: theme(),
+            label: ThemeLabel::parse("Services publics").expect("valid"),
+        },
         QuestionAdded {
             question: open_question(),
             kind: QuestionKind::Open,
@@ -164,18 +185,27 @@ pub fn configured() -> Vec<ConcertationEvent> {
         },
         QuestionAdded {
             question: amendments_question(),
-            kind: QuestionKind::Amendments { doctrine: doctrine_id() },
+            kind: QuestionKind::Amendments {
+                doctrine: doctrine_id(),
+            },
             prompt: QuestionPrompt::parse("Amendez la doctrine").expect("valid"),
         },
-        FacilitatorAssigned { facilitator: facilitator_id() },
-        FacilitatorAssigned { facilitator: second_facilitator().staff().expect("staff") },
+        FacilitatorAssigned {
+            facilitator: facilitator_id(),
+        },
+        FacilitatorAssigned {
+            facilitator: second_facilitator().staff().expect("staff"),
+        },
     ]
 }
 
 /// The configured concertation, opened.
 pub fn opened() -> Vec<ConcertationEvent> {
     let mut events = configured();
-    events.push(ConcertationEvent::ConcertationOpened { at: opens_at(), scheduled: true });
+    events.push(ConcertationEvent::ConcertationOpened {
+        at: opens_at(),
+        scheduled: true,
+    });
     events
 }
 
@@ -194,7 +224,12 @@ pub fn open_snapshot() -> ConcertationSnapshot {
 }
 
 /// A submission with defaults: French, no theme, no parent, no session.
-pub fn submission(id: ContributionId, kind: ContributionKind, question: QuestionId, author: ParticipantId) -> SubmitContribution {
+pub fn submission(
+    id: ContributionId,
+    kind: ContributionKind,
+    question: QuestionId,
+    author: ParticipantId,
+) -> SubmitContribution {
     SubmitContribution {
         id,
         concertation: open_snapshot(),

@@ -5,7 +5,7 @@
 //! # use concerto_domain::slug_reservation::*;
 //! # use concerto_domain::values::*;
 //! # use concerto_domain::Actor;
-//! let id = ConcertationId::new_v7();
+//! let id = ConcertationId::from_uuid(uuid::Uuid::now_v7());
 //! let slug = Slug::parse("ia-territoriale").unwrap();
 //! given::<SlugReservation>([])
 //!     .by(Actor::System)
@@ -41,7 +41,11 @@ pub struct Scenario<A: Aggregate> {
 /// Starts a scenario from the events already in the stream.
 pub fn given<A: Aggregate>(events: impl IntoIterator<Item = A::Event>) -> Scenario<A> {
     let events: Vec<A::Event> = events.into_iter().collect();
-    Scenario { state: A::fold(&events), actor: Actor::System, now: default_now() }
+    Scenario {
+        state: A::fold(&events),
+        actor: Actor::System,
+        now: default_now(),
+    }
 }
 
 impl<A: Aggregate> Scenario<A> {
@@ -60,7 +64,10 @@ impl<A: Aggregate> Scenario<A> {
     /// Decides the command.
     pub fn when(self, command: A::Command) -> Outcome<A> {
         let result = A::decide(&self.state, command, &self.actor, self.now);
-        Outcome { state: self.state, result }
+        Outcome {
+            state: self.state,
+            result,
+        }
     }
 }
 
@@ -80,7 +87,9 @@ impl<A: Aggregate> Outcome<A> {
             Err(r) => panic!("expected acceptance, got rejection {r:?}"),
         };
         for e in &events {
-            let back = e.round_trip().unwrap_or_else(|err| panic!("round trip of {e:?}: {err}"));
+            let back = e
+                .round_trip()
+                .unwrap_or_else(|err| panic!("round trip of {e:?}: {err}"));
             assert_eq!(&back, e, "stored-schema round trip changed the event");
         }
         events

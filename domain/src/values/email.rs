@@ -50,10 +50,16 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" Ana@Exemple.FR ").unwrap().as_str(), "Ana@exemple.fr");
+        assert_eq!(
+            Email::parse(" Ana@Exemple.FR ").unwrap().as_str(),
+            "Ana@exemple.fr"
+        );
         for bad in ["", "a", "a@b", "a b@c.fr", "@c.fr", "a@.fr"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(format!("{:?}", Email::parse("a@b.fr").unwrap()), "Email(<redacted>)");
+        assert_eq!(
+            format!("{:?}", Email::parse("a@b.fr").unwrap()),
+            "Email(<redacted>)"
+        );
     }
 }

@@ -21,7 +21,10 @@ impl TextHash {
     /// Parses a hex digest received from a client.
     pub fn parse(input: &str) -> Result<Self, Rejection> {
         let s = input.trim();
-        if s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if s.len() == 64
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             Ok(Self(s.to_owned()))
         } else {
             Err(Rejection::HashInvalid)
@@ -47,7 +50,10 @@ mod tests {
     #[test]
     fn hashes() {
         let h = TextHash::of("abc");
-        assert_eq!(h.as_str(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            h.as_str(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(TextHash::parse(h.as_str()), Ok(h));
         assert!(TextHash::parse("ABC").is_err());
     }

@@ -15,16 +15,10 @@ macro_rules! uuid_id {
         pub struct $name(Uuid);
 
         impl $name {
-            /// A fresh time-ordered id (UUID v7).
-            ///
-            /// Ids are chosen by the caller, not by `decide`, so that a retried
-            /// command carries the same id and stays idempotent.
-            pub fn new_v7() -> Self {
-                Self(Uuid::now_v7())
-            }
-
-            /// Wraps an existing UUID (an id read back from storage or derived
-            /// deterministically for an import).
+            /// Wraps a UUID. The domain never mints ids itself (that would read
+            /// the clock and the random source): the application layer chooses
+            /// them (UUID v7, or derived for imports) and puts them in commands,
+            /// so a retried command carries the same id and stays idempotent.
             pub fn from_uuid(uuid: Uuid) -> Self {
                 Self(uuid)
             }
@@ -97,11 +91,14 @@ impl ArticleId {
     pub fn parse(s: &str) -> Result<Self, Rejection> {
         let ok = !s.is_empty()
             && s.len() <= 40
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if ok {
             Ok(Self(s.to_owned()))
         } else {
-            Err(Rejection::ArticleIdInvalid { value: s.chars().take(64).collect() })
+            Err(Rejection::ArticleIdInvalid {
+                value: s.chars().take(64).collect(),
+            })
         }
     }
 
@@ -123,9 +120,12 @@ mod tests {
 
     #[test]
     fn ids_round_trip_through_text() {
-        let id = ContributionId::new_v7();
+        let id = ContributionId::from_uuid(Uuid::from_u128(42));
         assert_eq!(id.to_string().parse::<ContributionId>(), Ok(id));
-        assert!(matches!("nope".parse::<ContributionId>(), Err(Rejection::IdInvalid { .. })));
+        assert!(matches!(
+            "nope".parse::<ContributionId>(),
+            Err(Rejection::IdInvalid { .. })
+        ));
     }
 
     #[test]

@@ -20,7 +20,9 @@ impl LanguageTag {
 
     /// Parses a tag.
     pub fn parse(input: &str) -> Result<Self, Rejection> {
-        let bad = || Rejection::LanguageInvalid { value: input.chars().take(35).collect() };
+        let bad = || Rejection::LanguageInvalid {
+            value: input.chars().take(35).collect(),
+        };
         let s = input.trim();
         if s.len() > 35 {
             return Err(bad());

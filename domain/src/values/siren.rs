@@ -15,9 +15,14 @@ pub struct Siren(String);
 impl Siren {
     /// Parses a SIREN, tolerating the spaces people type between digit groups.
     pub fn parse(input: &str) -> Result<Self, Rejection> {
-        let digits: String = input.chars().filter(|c| *c != ' ' && *c != '\u{a0}').collect();
+        let digits: String = input
+            .chars()
+            .filter(|c| *c != ' ' && *c != '\u{a0}')
+            .collect();
         if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Rejection::SirenFormat { value: input.chars().take(32).collect() });
+            return Err(Rejection::SirenFormat {
+                value: input.chars().take(32).collect(),
+            });
         }
         if !luhn_valid(&digits) {
             return Err(Rejection::SirenChecksum { value: digits });
@@ -82,8 +87,17 @@ mod tests {
 
     #[test]
     fn bad_sirens_are_refused_with_the_right_code() {
-        assert!(matches!(Siren::parse("217500017"), Err(Rejection::SirenChecksum { .. })));
-        assert!(matches!(Siren::parse("21750001"), Err(Rejection::SirenFormat { .. })));
-        assert!(matches!(Siren::parse("21750001a"), Err(Rejection::SirenFormat { .. })));
+        assert!(matches!(
+            Siren::parse("217500017"),
+            Err(Rejection::SirenChecksum { .. })
+        ));
+        assert!(matches!(
+            Siren::parse("21750001"),
+            Err(Rejection::SirenFormat { .. })
+        ));
+        assert!(matches!(
+            Siren::parse("21750001a"),
+            Err(Rejection::SirenFormat { .. })
+        ));
     }
 }

@@ -17,14 +17,17 @@ impl Slug {
     pub fn parse(input: &str) -> Result<Self, Rejection> {
         let s = input.trim();
         let ok = (3..=SLUG_MAX_CHARS).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
         if ok {
             Ok(Self(s.to_owned()))
         } else {
-            Err(Rejection::SlugInvalid { value: input.chars().take(SLUG_MAX_CHARS + 8).collect() })
+            Err(Rejection::SlugInvalid {
+                value: input.chars().take(SLUG_MAX_CHARS + 8).collect(),
+            })
         }
     }
 

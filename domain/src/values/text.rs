@@ -152,11 +152,25 @@ mod tests {
 
     #[test]
     fn empty_and_control_characters_are_refused() {
-        assert_eq!(ContributionText::parse("  \n "), Err(Rejection::TextEmpty { field: Field::Contribution }));
-        assert!(matches!(ContributionText::parse("a\u{0}b"), Err(Rejection::TextControlCharacter { .. })));
-        assert!(matches!(ContributionText::parse("a\u{202e}b"), Err(Rejection::TextControlCharacter { .. })));
+        assert_eq!(
+            ContributionText::parse("  \n "),
+            Err(Rejection::TextEmpty {
+                field: Field::Contribution
+            })
+        );
+        assert!(matches!(
+            ContributionText::parse("a\u{0}b"),
+            Err(Rejection::TextControlCharacter { .. })
+        ));
+        assert!(matches!(
+            ContributionText::parse("a\u{202e}b"),
+            Err(Rejection::TextControlCharacter { .. })
+        ));
         assert!(ContributionText::parse("ligne 1\r\nligne 2").is_ok());
-        assert!(matches!(Title::parse("deux\nlignes"), Err(Rejection::TextControlCharacter { .. })));
+        assert!(matches!(
+            Title::parse("deux\nlignes"),
+            Err(Rejection::TextControlCharacter { .. })
+        ));
     }
 
     #[test]
@@ -166,10 +180,16 @@ mod tests {
         let over = "é".repeat(STATEMENT_MAX_CHARS + 1);
         assert_eq!(
             StatementText::parse(&over),
-            Err(Rejection::TextTooLong { field: Field::Statement, max: 280, actual: 281 })
+            Err(Rejection::TextTooLong {
+                field: Field::Statement,
+                max: 280,
+                actual: 281
+            })
         );
         assert_eq!(
-            ContributionText::parse(&"x".repeat(5001)).unwrap_err().code(),
+            ContributionText::parse(&"x".repeat(5001))
+                .unwrap_err()
+                .code(),
             "contribution.too_long"
         );
     }

@@ -29,7 +29,9 @@ fn steps(max_op: u8) -> impl Strategy<Value = Vec<Step>> {
 /// reads it back.
 fn through_storage<E: DomainEvent>(e: &E) -> E {
     let public = serde_json::to_string(&e.public_data()).unwrap();
-    let sealed = e.sealed_part().map(|p| serde_json::to_string(&p.data).unwrap());
+    let sealed = e
+        .sealed_part()
+        .map(|p| serde_json::to_string(&p.data).unwrap());
     let public: serde_json::Value = serde_json::from_str(&public).unwrap();
     let sealed: Option<serde_json::Value> = sealed.map(|s| serde_json::from_str(&s).unwrap());
     E::from_stored(e.event_type(), e.schema_version(), public, sealed.as_ref()).unwrap()
@@ -57,7 +59,11 @@ fn run<A: Aggregate>(
                 prop_assert_eq!(A::fold(&stored), state.clone(), "stored fold differs");
             }
             Err(r) => {
-                prop_assert!(i18n::text(r.code(), Lang::Fr).is_some(), "no text for {}", r.code());
+                prop_assert!(
+                    i18n::text(r.code(), Lang::Fr).is_some(),
+                    "no text for {}",
+                    r.code()
+                );
             }
         }
     }
@@ -85,7 +91,12 @@ fn contribution_command((op, a, b): Step) -> (ContributionCommand, Actor, Offset
     match op {
         0 => {
             let kind = pick(
-                &[ContributionKind::Opinion, ContributionKind::Proposal, ContributionKind::Statement, ContributionKind::Comment],
+                &[
+                    ContributionKind::Opinion,
+                    ContributionKind::Proposal,
+                    ContributionKind::Statement,
+                    ContributionKind::Comment,
+                ],
                 a,
             );
             let question = match kind {
@@ -94,12 +105,22 @@ fn contribution_command((op, a, b): Step) -> (ContributionCommand, Actor, Offset
             };
             let author = pick(&authors, b);
             let mut s = submission(cid(), kind, question, author);
-            s.concertation.moderation = pick(&[ModerationMode::APriori, ModerationMode::APosteriori], b / 2);
+            s.concertation.moderation = pick(
+                &[ModerationMode::APriori, ModerationMode::APosteriori],
+                b / 2,
+            );
             if kind == ContributionKind::Comment {
-                s.parent = Some(ParentView { id: ContributionId::new_v7(), concertation: concertation_id() });
+                s.parent = Some(ParentView {
+                    id: ContributionId::from_uuid(uuid::Uuid::now_v7()),
+                    concertation: concertation_id(),
+                });
             }
             let actor = if b % 5 == 4 {
-                s.session = Some(SessionSnapshot { id: SessionId::new_v7(), concertation: concertation_id(), open: true });
+                s.session = Some(SessionSnapshot {
+                    id: SessionId::from_uuid(uuid::Uuid::now_v7()),
+                    concertation: concertation_id(),
+                    open: true,
+                });
                 facilitator()
             } else {
                 as_participant(author)
@@ -107,42 +128,97 @@ fn contribution_command((op, a, b): Step) -> (ContributionCommand, Actor, Offset
             (C::Submit(Box::new(s)), actor, now)
         }
         1 => (
-            C::Revise { id: cid(), concertation: open_snapshot(), text: text(&format!("Révision {b}")), proposed_text: None },
+            C::Revise {
+                id: cid(),
+                concertation: open_snapshot(),
+                text: text(&format!("Révision {b}")),
+                proposed_text: None,
+            },
             as_participant(pick(&authors, a)),
             now,
         ),
-        2 => (C::Withdraw { id: cid() }, as_participant(pick(&authors, a)), now),
+        2 => (
+            C::Withdraw { id: cid() },
+            as_participant(pick(&authors, a)),
+            now,
+        ),
         3 => {
             let reporter = pick(&participants, a);
             let reason_ = pick(
-                &[CharterReason::Insult, CharterReason::PersonalData, CharterReason::Spam, CharterReason::OffTopic, CharterReason::Illegal, CharterReason::Other],
+                &[
+                    CharterReason::Insult,
+                    CharterReason::PersonalData,
+                    CharterReason::Spam,
+                    CharterReason::OffTopic,
+                    CharterReason::Illegal,
+                    CharterReason::Other,
+                ],
                 b,
             );
             let note = (b % 2 == 0).then(|| reason("Note de signalement"));
-            (C::Report { id: cid(), reporter, reason: reason_, note }, as_participant(reporter), now)
+            (
+                C::Report {
+                    id: cid(),
+                    reporter,
+                    reason: reason_,
+                    note,
+                },
+                as_participant(reporter),
+                now,
+            )
         }
         4 => {
             let decision = pick(
                 &[
                     ModerationDecision::Approve,
-                    ModerationDecision::Hide { reason: CharterReason::Insult },
+                    ModerationDecision::Hide {
+                        reason: CharterReason::Insult,
+                    },
                     ModerationDecision::Restore,
-                    ModerationDecision::MarkDuplicate { of: ContributionId::from_uuid(uuid::Uuid::from_u128(0x5002)) },
-                    ModerationDecision::TagThemes { themes: BTreeSet::from([theme()]) },
+                    ModerationDecision::MarkDuplicate {
+                        of: ContributionId::from_uuid(uuid::Uuid::from_u128(0x5002)),
+                    },
+                    ModerationDecision::TagThemes {
+                        themes: BTreeSet::from([theme()]),
+                    },
                     ModerationDecision::Feature,
                 ],
                 a,
             );
-            let actor = pick(&[facilitator(), second_facilitator(), unassigned_facilitator()], b);
-            (C::Moderate { id: cid(), concertation: open_snapshot(), decision, note: reason("Charte") }, actor, now)
+            let actor = pick(
+                &[
+                    facilitator(),
+                    second_facilitator(),
+                    unassigned_facilitator(),
+                ],
+                b,
+            );
+            (
+                C::Moderate {
+                    id: cid(),
+                    concertation: open_snapshot(),
+                    decision,
+                    note: reason("Charte"),
+                },
+                actor,
+                now,
+            )
         }
         5 => (
-            C::Appeal { id: cid(), text: AppealText::parse("Je conteste.").unwrap() },
+            C::Appeal {
+                id: cid(),
+                text: AppealText::parse("Je conteste.").unwrap(),
+            },
             as_participant(pick(&authors, a)),
             now,
         ),
         6 => (
-            C::DecideAppeal { id: cid(), concertation: open_snapshot(), granted: a % 2 == 0, note: reason("Réexamen") },
+            C::DecideAppeal {
+                id: cid(),
+                concertation: open_snapshot(),
+                granted: a % 2 == 0,
+                note: reason("Réexamen"),
+            },
             pick(&[facilitator(), second_facilitator(), commission()], b),
             now,
         ),
@@ -150,7 +226,14 @@ fn contribution_command((op, a, b): Step) -> (ContributionCommand, Actor, Offset
             C::Answer {
                 id: cid(),
                 concertation: pick(&[open_snapshot(), closed.clone()], b),
-                outcome: pick(&[AnswerOutcome::Adopted, AnswerOutcome::AdoptedWithChanges, AnswerOutcome::Rejected], a),
+                outcome: pick(
+                    &[
+                        AnswerOutcome::Adopted,
+                        AnswerOutcome::AdoptedWithChanges,
+                        AnswerOutcome::Rejected,
+                    ],
+                    a,
+                ),
                 justification: Justification::parse("Justification").unwrap(),
             },
             commission(),
@@ -159,20 +242,44 @@ fn contribution_command((op, a, b): Step) -> (ContributionCommand, Actor, Offset
     }
 }
 
-fn check_contribution(before: &ContributionState, after: &ContributionState, events: &[ContributionEvent]) -> Result<(), TestCaseError> {
-    let c = after.contribution.as_ref().expect("accepted commands need a contribution");
-    prop_assert!(c.status != ContributionStatus::Hidden || c.moderated, "hidden without a facilitator");
+fn check_contribution(
+    before: &ContributionState,
+    after: &ContributionState,
+    events: &[ContributionEvent],
+) -> Result<(), TestCaseError> {
+    let c = after
+        .contribution
+        .as_ref()
+        .expect("accepted commands need a contribution");
+    prop_assert!(
+        c.status != ContributionStatus::Hidden || c.moderated,
+        "hidden without a facilitator"
+    );
     prop_assert!(c.revisions <= MAX_REVISIONS);
     prop_assert!(c.answer.is_none() || c.kind.is_answerable());
     prop_assert!(!c.reporters.contains(&c.author));
-    if events.iter().any(|e| matches!(e, ContributionEvent::AppealFiled { .. })) {
-        let b = before.contribution.as_ref().expect("appeal on a submitted contribution");
-        prop_assert!(b.appealable.is_some() && b.appeal == AppealState::None, "appeal without a decision to appeal, or twice");
+    if events
+        .iter()
+        .any(|e| matches!(e, ContributionEvent::AppealFiled { .. }))
+    {
+        let b = before
+            .contribution
+            .as_ref()
+            .expect("appeal on a submitted contribution");
+        prop_assert!(
+            b.appealable.is_some() && b.appeal == AppealState::None,
+            "appeal without a decision to appeal, or twice"
+        );
     }
     if let Some(b) = &before.contribution {
         prop_assert!(!b.withdrawn || c.withdrawn, "withdrawal is final");
         if b.moderated {
-            prop_assert!(!events.iter().any(|e| matches!(e, ContributionEvent::ContributionRevised { .. })), "revised after moderation");
+            prop_assert!(
+                !events
+                    .iter()
+                    .any(|e| matches!(e, ContributionEvent::ContributionRevised { .. })),
+                "revised after moderation"
+            );
         }
         if let AppealState::Decided { .. } = b.appeal {
             prop_assert_eq!(b.appeal, c.appeal, "one appeal only");
@@ -180,8 +287,19 @@ fn check_contribution(before: &ContributionState, after: &ContributionState, eve
         prop_assert!(b.answer.is_none() || b.answer == c.answer, "answered once");
     }
     for (i, e) in events.iter().enumerate() {
-        if matches!(e, ContributionEvent::ContributionModerated { .. } | ContributionEvent::AppealDecided { .. } | ContributionEvent::CommissionAnswered { .. }) {
-            prop_assert!(matches!(events.get(i + 1), Some(ContributionEvent::AuthorNotified { .. })), "decision without notice");
+        if matches!(
+            e,
+            ContributionEvent::ContributionModerated { .. }
+                | ContributionEvent::AppealDecided { .. }
+                | ContributionEvent::CommissionAnswered { .. }
+        ) {
+            prop_assert!(
+                matches!(
+                    events.get(i + 1),
+                    Some(ContributionEvent::AuthorNotified { .. })
+                ),
+                "decision without notice"
+            );
         }
     }
     Ok(())
@@ -190,15 +308,51 @@ fn check_contribution(before: &ContributionState, after: &ContributionState, eve
 fn concertation_command((op, a, b): Step) -> (ConcertationCommand, Actor, OffsetDateTime) {
     use ConcertationCommand as C;
     let id = concertation_id();
-    let times = [default_now(), opens_at(), closes_at() - Duration::days(1), closes_at(), closes_at() + Duration::days(10)];
+    let times = [
+        default_now(),
+        opens_at(),
+        closes_at() - Duration::days(1),
+        closes_at(),
+        closes_at() + Duration::days(10),
+    ];
     let now = pick(&times, b);
-    let staff = pick(&[commission(), administrator(), foreign_commission(), as_participant(alice()), facilitator()], a / 8);
+    let staff = pick(
+        &[
+            commission(),
+            administrator(),
+            foreign_commission(),
+            as_participant(alice()),
+            facilitator(),
+        ],
+        a / 8,
+    );
     let cmd = match op {
         0 => {
-            let ConcertationEvent::ConcertationCreated { slug, collectivite, title, description, territories, moderation, opens_at, closes_at, .. } = created() else {
+            let ConcertationEvent::ConcertationCreated {
+                slug,
+                collectivite,
+                title,
+                description,
+                territories,
+                moderation,
+                opens_at,
+                closes_at,
+                ..
+            } = created()
+            else {
                 unreachable!()
             };
-            C::Create(CreateConcertation { id, slug, collectivite, title, description, territories, moderation, opens_at, closes_at })
+            C::Create(CreateConcertation {
+                id,
+                slug,
+                collectivite,
+                title,
+                description,
+                territories,
+                moderation,
+                opens_at,
+                closes_at,
+            })
         }
         1 => C::AddTheme {
             id,
@@ -211,23 +365,54 @@ fn concertation_command((op, a, b): Step) -> (ConcertationCommand, Actor, Offset
             kind: pick(&[QuestionKind::Open, QuestionKind::Statements], a),
             prompt: QuestionPrompt::parse("Question ?").unwrap(),
         },
-        3 => C::ChangeModerationMode { id, mode: pick(&[ModerationMode::APriori, ModerationMode::APosteriori], a) },
-        4 => C::Reschedule { id, opens_at: opens_at(), closes_at: closes_at() + Duration::days(i64::from(a % 3)) },
-        5 => C::AssignFacilitator { id, facilitator: facilitator_id() },
-        6 => C::UnassignFacilitator { id, facilitator: facilitator_id() },
+        3 => C::ChangeModerationMode {
+            id,
+            mode: pick(&[ModerationMode::APriori, ModerationMode::APosteriori], a),
+        },
+        4 => C::Reschedule {
+            id,
+            opens_at: opens_at(),
+            closes_at: closes_at() + Duration::days(i64::from(a % 3)),
+        },
+        5 => C::AssignFacilitator {
+            id,
+            facilitator: facilitator_id(),
+        },
+        6 => C::UnassignFacilitator {
+            id,
+            facilitator: facilitator_id(),
+        },
         7 => C::Open { id },
         8 => C::Close { id },
-        9 => C::CloseEarly { id, reason: reason("Raison") },
-        10 => C::Extend { id, closes_at: closes_at() + Duration::days(i64::from(a % 20)), reason: reason("Raison") },
-        11 => C::PublishSynthesis { id, summary: Minutes::parse("Synthèse").unwrap() },
+        9 => C::CloseEarly {
+            id,
+            reason: reason("Raison"),
+        },
+        10 => C::Extend {
+            id,
+            closes_at: closes_at() + Duration::days(i64::from(a % 20)),
+            reason: reason("Raison"),
+        },
+        11 => C::PublishSynthesis {
+            id,
+            summary: Minutes::parse("Synthèse").unwrap(),
+        },
         _ => C::Archive { id },
     };
     // The system actor drives scheduled phase changes in a good share of steps.
-    let actor = if matches!(op, 7 | 8) && a % 2 == 0 { Actor::System } else { staff };
+    let actor = if matches!(op, 7 | 8) && a % 2 == 0 {
+        Actor::System
+    } else {
+        staff
+    };
     (cmd, actor, now)
 }
 
-fn check_concertation(before: &ConcertationState, after: &ConcertationState, _: &[ConcertationEvent]) -> Result<(), TestCaseError> {
+fn check_concertation(
+    before: &ConcertationState,
+    after: &ConcertationState,
+    _: &[ConcertationEvent],
+) -> Result<(), TestCaseError> {
     let c = after.concertation.as_ref().expect("created");
     if c.phase != Phase::Draft {
         prop_assert!(!c.questions.is_empty(), "opened without a question");
@@ -249,10 +434,23 @@ fn statement(i: u8) -> ContributionId {
 
 fn ballot_command((op, a, b): Step) -> (CastVote, Actor, OffsetDateTime) {
     let mut view = statement_view(statement(b));
-    view.status = pick(&[ContributionStatus::Published, ContributionStatus::Pending, ContributionStatus::Hidden], op);
+    view.status = pick(
+        &[
+            ContributionStatus::Published,
+            ContributionStatus::Pending,
+            ContributionStatus::Hidden,
+        ],
+        op,
+    );
     let vote = pick(&[Vote::Agree, Vote::Disagree, Vote::Pass], a);
     (
-        CastVote { participant: alice(), concertation: open_snapshot(), question: statements_question(), statement: view, vote },
+        CastVote {
+            participant: alice(),
+            concertation: open_snapshot(),
+            question: statements_question(),
+            statement: view,
+            vote,
+        },
         as_participant(alice()),
         default_now(),
     )
