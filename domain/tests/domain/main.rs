@@ -2,4 +2,5 @@
 
 mod old_events;
 mod parsers;
+mod readme;
 mod sequences;
