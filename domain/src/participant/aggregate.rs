@@ -237,6 +237,18 @@ impl Aggregate for ParticipantAggregate {
             if state.participant.is_some() {
                 return Err(Rejection::ParticipantExists);
             }
+            // A citizen's place is a commune, never a wider scope: the synthesis
+            // counts participants by commune.
+            if let ParticipantKind::Citoyen {
+                commune: Some(code),
+            } = &kind
+            {
+                if code.level() != Some(crate::territory::TerritoryLevel::Commune) {
+                    return Err(Rejection::TerritoryLevel {
+                        value: code.to_string(),
+                    });
+                }
+            }
             return Ok(vec![E::ParticipantRegistered {
                 id,
                 kind,

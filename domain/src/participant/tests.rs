@@ -216,3 +216,18 @@ fn a_destroyed_key_still_folds() {
     assert_eq!(p.recovery_code_hash, Sealed::Erased);
     assert!(matches!(p.kind, ParticipantKind::Citoyen { .. }));
 }
+
+#[test]
+fn a_citizen_gives_a_commune_not_a_wider_territory() {
+    let kind = ParticipantKind::Citoyen {
+        commune: Some(TerritoryCode::parse("DEP:2A").unwrap()),
+    };
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(register(kind))
+        .then_rejected_with("territory.level");
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(register(ParticipantKind::Citoyen { commune: None }))
+        .then_accepted();
+}
