@@ -10,6 +10,7 @@ use concerto_domain::contribution::*;
 use concerto_domain::i18n::{self, Lang};
 use concerto_domain::limits::MAX_REVISIONS;
 use concerto_domain::session::SessionSnapshot;
+use concerto_domain::support::{Stance, SupportCommand, SupportEvent, Supports};
 use concerto_domain::testing::default_now;
 use concerto_domain::testing::fixtures::*;
 use concerto_domain::values::*;
@@ -456,8 +457,46 @@ fn ballot_command((op, a, b): Step) -> (CastVote, Actor, OffsetDateTime) {
     )
 }
 
+fn support_command((op, a, b): Step) -> (SupportCommand, Actor, OffsetDateTime) {
+    let target = ContributionId::from_uuid(uuid::Uuid::from_u128(0x8000 + u128::from(b % 3)));
+    let cmd = if op == 0 {
+        SupportCommand::Give {
+            participant: alice(),
+            concertation: open_snapshot(),
+            target: proposal_view(target),
+            stance: pick(&[Stance::Support, Stance::Oppose], a),
+        }
+    } else {
+        SupportCommand::Withdraw {
+            participant: alice(),
+            concertation: open_snapshot(),
+            target,
+        }
+    };
+    (cmd, as_participant(alice()), default_now())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn support_counts_from_events_match_the_state(steps in steps(2)) {
+        let mut net: BTreeMap<(ContributionId, Stance), i64> = BTreeMap::new();
+        let commands = steps.into_iter().map(support_command).collect();
+        run::<Supports>(commands, |_, after, events| {
+            for e in events {
+                match e {
+                    SupportEvent::SupportGiven { contribution, stance, .. } => *net.entry((*contribution, *stance)).or_default() += 1,
+                    SupportEvent::SupportWithdrawn { contribution, stance, .. } => *net.entry((*contribution, *stance)).or_default() -= 1,
+                }
+            }
+            net.retain(|_, n| *n != 0);
+            prop_assert!(net.values().all(|n| *n == 1), "at most one support per contribution");
+            let from_state: BTreeMap<(ContributionId, Stance), i64> = after.stances.iter().map(|(c, s)| ((*c, *s), 1)).collect();
+            prop_assert_eq!(&net, &from_state);
+            Ok(())
+        })?;
+    }
 
     #[test]
     fn contribution_invariants_and_replay(steps in steps(8)) {
