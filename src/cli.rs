@@ -32,7 +32,10 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
-        Command::Log(command) => runtime.block_on(crate::log_cli::run(command, &Storage::from_env(&cli.data_dir))),
+        Command::Log(command) => runtime.block_on(crate::log_cli::run(
+            command,
+            &Storage::from_env(&cli.data_dir),
+        )),
         Command::Bench(command) => runtime.block_on(crate::bench::run(command)),
     }
 }

@@ -31,15 +31,21 @@ pub async fn run(command: LogCommand, storage: &Storage) -> anyhow::Result<()> {
         LogCommand::Export { file } => {
             let backend = storage.open().await?;
             let temporary = file.with_extension("partial");
-            let mut out = BufWriter::new(File::create(&temporary).with_context(|| format!("création de {}", temporary.display()))?);
+            let mut out = BufWriter::new(
+                File::create(&temporary)
+                    .with_context(|| format!("création de {}", temporary.display()))?,
+            );
             let count = eventstore::jsonl::export(backend.as_ref(), &mut out).await?;
             drop(out);
             std::fs::rename(&temporary, &file)?;
             println!("{count} événements exportés dans {}", file.display());
         }
         LogCommand::Import { file } => {
-            let input = BufReader::new(File::open(&file).with_context(|| format!("lecture de {}", file.display()))?);
-            let commits = eventstore::jsonl::read_commits(input).with_context(|| format!("fichier {}", file.display()))?;
+            let input = BufReader::new(
+                File::open(&file).with_context(|| format!("lecture de {}", file.display()))?,
+            );
+            let commits = eventstore::jsonl::read_commits(input)
+                .with_context(|| format!("fichier {}", file.display()))?;
             let backend = storage.open().await?;
             let report = eventstore::jsonl::import(backend.as_ref(), commits).await?;
             println!(

@@ -31,9 +31,12 @@ impl Storage {
         match std::env::var("NATS_URL") {
             Ok(url) if !url.trim().is_empty() => Self::Nats {
                 url,
-                stream: std::env::var("CONCERTO_NATS_STREAM").unwrap_or_else(|_| "CONCERTO".to_owned()),
+                stream: std::env::var("CONCERTO_NATS_STREAM")
+                    .unwrap_or_else(|_| "CONCERTO".to_owned()),
             },
-            _ => Self::File { data_dir: data_dir.to_owned() },
+            _ => Self::File {
+                data_dir: data_dir.to_owned(),
+            },
         }
     }
 
@@ -42,15 +45,23 @@ impl Storage {
         match self {
             Self::File { data_dir } => {
                 let path = data_dir.join("events.log");
-                let backend = FileBackend::open(&path).with_context(|| format!("ouverture du journal {}", path.display()))?;
+                let backend = FileBackend::open(&path)
+                    .with_context(|| format!("ouverture du journal {}", path.display()))?;
                 Ok(Arc::new(backend))
             }
             Self::Nats { url, stream } => {
                 let replicas = match std::env::var("CONCERTO_NATS_REPLICAS") {
-                    Ok(text) => text.parse().with_context(|| format!("CONCERTO_NATS_REPLICAS « {text} » : nombre attendu"))?,
+                    Ok(text) => text.parse().with_context(|| {
+                        format!("CONCERTO_NATS_REPLICAS « {text} » : nombre attendu")
+                    })?,
                     Err(_) => 1,
                 };
-                let config = eventstore::nats::NatsConfig { url: url.clone(), stream: stream.clone(), replicas, ..Default::default() };
+                let config = eventstore::nats::NatsConfig {
+                    url: url.clone(),
+                    stream: stream.clone(),
+                    replicas,
+                    ..Default::default()
+                };
                 let backend = eventstore::nats::NatsBackend::connect(config)
                     .await
                     .with_context(|| format!("connexion à NATS JetStream {url}, flux {stream}"))?;
