@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod codec;
 pub mod error;
 pub mod postgres;
 pub mod progress;
