@@ -11,6 +11,8 @@
 pub mod audit;
 pub mod codec;
 pub mod error;
+pub mod main_model;
+pub mod model;
 pub mod postgres;
 pub mod progress;
 pub mod runner;

@@ -1,0 +1,1 @@
+//! Typed queries over the read model.
