@@ -16,11 +16,18 @@ use crate::stream_name::StreamName;
 
 /// Escapes any string into one valid, non-empty subject token (see the module docs).
 pub fn escape_token(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    escape_into(&mut out, text);
+    out
+}
+
+/// Appends the escaped form of `text` to `out` (see [`escape_token`]).
+fn escape_into(out: &mut String, text: &str) {
     if text.is_empty() {
-        return "_".to_owned();
+        out.push('_');
+        return;
     }
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(text.len() + 8);
     for &byte in text.as_bytes() {
         if byte.is_ascii_alphanumeric() || byte == b'-' {
             out.push(byte as char);
@@ -30,7 +37,6 @@ pub fn escape_token(text: &str) -> String {
             out.push(HEX[usize::from(byte & 0xf)] as char);
         }
     }
-    out
 }
 
 /// The inverse of [`escape_token`]; `None` for a token it cannot have produced.
@@ -102,15 +108,13 @@ impl Subjects {
 
     /// `<prefix>.<category>.<name>`: the subject of one event stream.
     pub fn stream(&self, stream: &StreamName) -> String {
-        let category = escape_token(stream.category());
-        let name = escape_token(stream.as_str());
-        let mut subject =
-            String::with_capacity(self.prefix.len() + category.len() + name.len() + 2);
+        let name = stream.as_str();
+        let mut subject = String::with_capacity(self.prefix.len() + 2 * name.len() + 8);
         subject.push_str(&self.prefix);
         subject.push('.');
-        subject.push_str(&category);
+        escape_into(&mut subject, stream.category());
         subject.push('.');
-        subject.push_str(&name);
+        escape_into(&mut subject, name);
         subject
     }
 }
