@@ -9,10 +9,13 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod bulk;
 pub mod codec;
 pub mod error;
 pub mod main_model;
+pub mod main_model_pg;
 pub mod model;
+pub mod opinion_groups;
 pub mod postgres;
 pub mod progress;
 pub mod runner;

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use concerto_projections::codec::{encode, stream_name};
 use concerto_projections::main_model::{MainModel, MemoryModel};
-use concerto_projections::{run_projection, Progress, Projection};
+use concerto_projections::main_model_pg::PostgresModel;
+use concerto_projections::{run_projection, Progress, Projection, Target};
 use domain::ballot::{BallotEvent, Vote};
 use domain::contribution::{
     ContributionBody, ContributionEvent, ContributionKind, ContributionStatus,
@@ -95,8 +96,8 @@ async fn append<E: DomainEvent>(store: &EventStore, stream: &domain::StreamName,
         .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn latest_votes_equal_the_polis_matrix_and_tallies_its_column_sums() {
+/// The conversation as events in a fresh memory store.
+async fn conversation_store() -> EventStore {
     let store = EventStore::new(
         Arc::new(MemoryBackend::new()),
         Arc::new(MemoryKeyStore::new()),
@@ -174,22 +175,33 @@ async fn latest_votes_equal_the_polis_matrix_and_tallies_its_column_sums() {
         .await;
     }
 
-    let model = MemoryModel::new();
+    store
+}
+
+/// Runs the main projection into `target` until it has committed the store's head.
+async fn project<T: Target<MainModel> + 'static>(store: &EventStore, target: T) {
     let progress = Progress::new(MainModel::NAME, None);
     let runner = {
-        let (store, progress, mut target) = (store.clone(), progress.clone(), model.clone());
-        tokio::spawn(
-            async move { run_projection(&store, &MainModel, &mut target, &progress).await },
-        )
+        let (store, progress) = (store.clone(), progress.clone());
+        tokio::spawn(async move {
+            let mut target = target;
+            run_projection(&store, &MainModel, &mut target, &progress).await
+        })
     };
+    let head = store.head().await.unwrap().unwrap();
     progress
-        .wait_for(
-            store.head().await.unwrap().unwrap(),
-            Duration::from_secs(30),
-        )
+        .wait_for(head, Duration::from_secs(60))
         .await
         .unwrap();
     runner.abort();
+    let _ = runner.await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn latest_votes_equal_the_polis_matrix_and_tallies_its_column_sums() {
+    let store = conversation_store().await;
+    let model = MemoryModel::new();
+    project(&store, model.clone()).await;
 
     let (matrix, columns) = read_matrix();
     let read = model.read();
@@ -232,4 +244,154 @@ async fn latest_votes_equal_the_polis_matrix_and_tallies_its_column_sums() {
             "pass, comment {comment}"
         );
     }
+}
+
+fn database_url() -> Option<String> {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CONCERTO_REQUIRE_SERVICES").as_deref() == Ok("1") => {
+            panic!("DATABASE_URL is required")
+        }
+        _ => {
+            println!("SKIPPED: DATABASE_URL not set");
+            None
+        }
+    }
+}
+
+async fn sql(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+/// The same replay into PostgreSQL: the `votes` table equals the matrix, the
+/// `statement_tallies` table its column sums; a restarted runner (fresh process state)
+/// resumes from the checkpoint and applies a later change of mind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_votes_table_equals_the_polis_matrix_and_resumes() {
+    let Some(url) = database_url() else { return };
+    let schema = format!("test_main_{}", Uuid::now_v7().simple());
+    let store = conversation_store().await;
+    let target = PostgresModel::connect(&url, &schema, store.clone(), MemoryModel::new())
+        .await
+        .unwrap();
+    project(&store, target).await;
+
+    let client = sql(&url).await;
+    let (matrix, columns) = read_matrix();
+    let rows = client
+        .query(
+            &format!("SELECT participant, statement, vote FROM \"{schema}\".votes"),
+            &[],
+        )
+        .await
+        .unwrap();
+    let stored: BTreeMap<(Uuid, Uuid), String> = rows
+        .iter()
+        .map(|r| ((r.get(0), r.get(1)), r.get(2)))
+        .collect();
+    let expected: BTreeMap<(Uuid, Uuid), String> = matrix
+        .iter()
+        .map(|(&(p, c), &v)| {
+            (
+                (participant(p).as_uuid(), statement(c).as_uuid()),
+                ["disagree", "pass", "agree"][(v + 1) as usize].to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stored, expected,
+        "the votes table differs from Polis's matrix"
+    );
+    for comment in &columns {
+        let row = client
+            .query_opt(&format!("SELECT agree, disagree, pass FROM \"{schema}\".statement_tallies WHERE statement = $1"), &[&statement(*comment).as_uuid()])
+            .await
+            .unwrap();
+        let (agree, disagree, pass): (i64, i64, i64) = row
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .unwrap_or_default();
+        let column: Vec<i64> = matrix
+            .iter()
+            .filter(|((_, c), _)| c == comment)
+            .map(|(_, v)| *v)
+            .collect();
+        assert_eq!(
+            (agree, disagree, pass),
+            (
+                column.iter().filter(|v| **v == 1).count() as i64,
+                column.iter().filter(|v| **v == -1).count() as i64,
+                column.iter().filter(|v| **v == 0).count() as i64
+            ),
+            "tally of comment {comment}"
+        );
+    }
+
+    // Participant 1 changes their mind on comment 0 (agree in the matrix → disagree).
+    assert_eq!(matrix.get(&(1, 0)), Some(&1));
+    let question = QuestionId::from_uuid(Uuid::from_u128(2));
+    let change = BallotEvent::VoteCast {
+        participant: participant(1),
+        question,
+        statement: statement(0),
+        vote: Vote::Disagree,
+        replaces: Some(Vote::Agree),
+        at: OffsetDateTime::now_utc(),
+    };
+    append(
+        &store,
+        &domain::ballot::stream(participant(1), question),
+        &change,
+    )
+    .await;
+    let restarted = PostgresModel::connect(&url, &schema, store.clone(), MemoryModel::new())
+        .await
+        .unwrap();
+    project(&store, restarted).await;
+    let vote: String = client
+        .query_one(
+            &format!(
+                "SELECT vote FROM \"{schema}\".votes WHERE participant = $1 AND statement = $2"
+            ),
+            &[&participant(1).as_uuid(), &statement(0).as_uuid()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(vote, "disagree");
+    let tally: (i64, i64) = client
+        .query_one(
+            &format!(
+                "SELECT agree, disagree FROM \"{schema}\".statement_tallies WHERE statement = $1"
+            ),
+            &[&statement(0).as_uuid()],
+        )
+        .await
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    let column: Vec<i64> = matrix
+        .iter()
+        .filter(|((_, c), _)| *c == 0)
+        .map(|(_, v)| *v)
+        .collect();
+    let agree = column.iter().filter(|v| **v == 1).count() as i64;
+    let disagree = column.iter().filter(|v| **v == -1).count() as i64;
+    assert_eq!(
+        tally,
+        (agree - 1, disagree + 1),
+        "the change of mind was not applied exactly once"
+    );
+    let total: i64 = client
+        .query_one(&format!("SELECT count(*) FROM \"{schema}\".votes"), &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(total as usize, matrix.len());
+    client
+        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+        .await
+        .unwrap();
 }

@@ -1,1 +1,298 @@
-//! Typed queries over the read model.
+//! Typed queries over the read model: what pages, the API and exports ask.
+
+use std::collections::BTreeMap;
+
+use domain::concertation::Phase;
+use domain::contribution::{CharterReason, ContributionKind};
+use domain::participant::VerificationLevel;
+use domain::values::{ConcertationId, ContributionId, ParticipantId, QuestionId, ThemeId};
+use serde::Serialize;
+use time::Date;
+
+use super::rows::*;
+use super::ReadModel;
+
+/// Most rows a page may hold.
+pub const MAX_PAGE: usize = 200;
+
+/// Which contributions to list.
+#[derive(Clone, Debug, Default)]
+pub struct ContributionFilter {
+    /// Only this concertation.
+    pub concertation: Option<ConcertationId>,
+    /// Only this question.
+    pub question: Option<QuestionId>,
+    /// Only with this theme.
+    pub theme: Option<ThemeId>,
+    /// Only of this kind.
+    pub kind: Option<ContributionKind>,
+    /// Only by this author.
+    pub author: Option<ParticipantId>,
+    /// Only by participants of this kind.
+    pub participant_kind: Option<ParticipantKindRow>,
+    /// Only published ones (what the public sees); otherwise every status.
+    pub published_only: bool,
+    /// Zero-based page.
+    pub page: usize,
+    /// Rows per page (at most [`MAX_PAGE`]).
+    pub per_page: usize,
+}
+
+/// A page of results.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Page<T> {
+    /// The rows.
+    pub items: Vec<T>,
+    /// How many rows match in all.
+    pub total: usize,
+    /// This page's number (zero-based).
+    pub page: usize,
+    /// Rows per page.
+    pub per_page: usize,
+}
+
+/// An entry of the moderation queue.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QueueEntry {
+    /// The contribution.
+    pub contribution: ContributionRow,
+    /// Why it is in the queue.
+    pub pending: bool,
+    /// Report reasons with counts.
+    pub reports: BTreeMap<CharterReason, u64>,
+}
+
+/// Participation figures of one concertation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Participation {
+    /// Participants by kind, then by verification level.
+    pub by_kind: BTreeMap<ParticipantKindRow, BTreeMap<String, u64>>,
+    /// Participants by commune given (`COM:…`; citizens who gave none are not counted).
+    pub by_commune: BTreeMap<String, u64>,
+    /// Contributions by kind of contribution.
+    pub contributions_by_kind: BTreeMap<String, u64>,
+    /// Contributions per day (Europe/Paris days are the web's concern; UTC here).
+    pub contributions_per_day: BTreeMap<Date, u64>,
+    /// Distinct participants.
+    pub participants: u64,
+}
+
+fn verification_code(level: VerificationLevel) -> &'static str {
+    match level {
+        VerificationLevel::SelfDeclared => "self_declared",
+        VerificationLevel::VerifiedByFacilitator => "verified_by_facilitator",
+        VerificationLevel::VerifiedByIdentityProvider => "verified_by_identity_provider",
+    }
+}
+
+impl ReadModel {
+    /// Concertations, newest first; with `public_only`, drafts are left out.
+    pub fn concertations(&self, public_only: bool) -> Vec<&ConcertationRow> {
+        let mut rows: Vec<&ConcertationRow> = self
+            .concertations
+            .values()
+            .filter(|c| !public_only || c.phase != Phase::Draft)
+            .collect();
+        rows.sort_by(|a, b| b.opens_at.cmp(&a.opens_at).then(a.slug.cmp(&b.slug)));
+        rows
+    }
+
+    /// A concertation by slug.
+    pub fn concertation_by_slug(&self, slug: &str) -> Option<&ConcertationRow> {
+        self.slugs
+            .get(slug)
+            .and_then(|id| self.concertations.get(id))
+    }
+
+    /// A contribution by id.
+    pub fn contribution(&self, id: ContributionId) -> Option<&ContributionRow> {
+        self.contributions.get(&id)
+    }
+
+    /// Contributions matching `filter`, in submission order, one page.
+    pub fn contributions(&self, filter: &ContributionFilter) -> Page<ContributionRow> {
+        let per_page = filter.per_page.clamp(1, MAX_PAGE);
+        let matching: Vec<&ContributionRow> = self
+            .contribution_order
+            .iter()
+            .filter_map(|id| self.contributions.get(id))
+            .filter(|c| filter.concertation.is_none_or(|x| c.concertation == x))
+            .filter(|c| filter.question.is_none_or(|x| c.question == x))
+            .filter(|c| filter.theme.is_none_or(|x| c.themes.contains(&x)))
+            .filter(|c| filter.kind.is_none_or(|x| c.kind == x))
+            .filter(|c| filter.author.is_none_or(|x| c.author == x))
+            .filter(|c| {
+                filter.participant_kind.is_none_or(|x| {
+                    self.participants
+                        .get(&c.author)
+                        .is_some_and(|p| p.kind == x)
+                })
+            })
+            .filter(|c| !filter.published_only || c.status == ContributionStatusRow::Published)
+            .collect();
+        Page {
+            total: matching.len(),
+            items: matching
+                .into_iter()
+                .skip(filter.page * per_page)
+                .take(per_page)
+                .cloned()
+                .collect(),
+            page: filter.page,
+            per_page,
+        }
+    }
+
+    /// Pending and reported contributions of a concertation, oldest first.
+    pub fn moderation_queue(&self, concertation: ConcertationId) -> Vec<QueueEntry> {
+        self.contribution_order
+            .iter()
+            .filter_map(|id| self.contributions.get(id))
+            .filter(|c| c.concertation == concertation)
+            .filter(|c| {
+                let pending = c.status == ContributionStatusRow::Pending;
+                let reported_and_visible =
+                    c.reports > 0 && c.status == ContributionStatusRow::Published;
+                pending || reported_and_visible || c.appeal_pending
+            })
+            .map(|c| QueueEntry {
+                pending: c.status == ContributionStatusRow::Pending,
+                reports: c.report_reasons.clone(),
+                contribution: c.clone(),
+            })
+            .collect()
+    }
+
+    /// The moderation decisions on a concertation's contributions, in order.
+    pub fn moderation_log(&self, concertation: ConcertationId) -> Vec<&ModerationEntry> {
+        self.moderation_log
+            .iter()
+            .filter(|e| {
+                self.contributions
+                    .get(&e.contribution)
+                    .is_some_and(|c| c.concertation == concertation)
+            })
+            .collect()
+    }
+
+    /// The statements of a question with their tallies, in submission order.
+    pub fn statement_tallies(
+        &self,
+        question: QuestionId,
+    ) -> Vec<(&ContributionRow, StatementTally)> {
+        self.contribution_order
+            .iter()
+            .filter_map(|id| self.contributions.get(id))
+            .filter(|c| c.question == question && c.kind == ContributionKind::Statement)
+            .map(|c| (c, self.tallies.get(&c.id).cloned().unwrap_or_default()))
+            .collect()
+    }
+
+    /// The most divisive statements of a question (at least `min_votes` sided votes).
+    pub fn most_divisive(
+        &self,
+        question: QuestionId,
+        min_votes: u64,
+        limit: usize,
+    ) -> Vec<(&ContributionRow, StatementTally)> {
+        let mut rows: Vec<_> = self
+            .statement_tallies(question)
+            .into_iter()
+            .filter(|(_, t)| t.overall.agree + t.overall.disagree >= min_votes)
+            .collect();
+        rows.sort_by(|a, b| {
+            b.1.overall
+                .divisiveness()
+                .total_cmp(&a.1.overall.divisiveness())
+                .then(a.0.position.cmp(&b.0.position))
+        });
+        rows.truncate(limit);
+        rows
+    }
+
+    /// Published proposals and amendments of a concertation, most supported first
+    /// (supports minus oppositions, then supports).
+    pub fn most_supported(
+        &self,
+        concertation: ConcertationId,
+        limit: usize,
+    ) -> Vec<&ContributionRow> {
+        let mut rows: Vec<&ContributionRow> = self
+            .contributions
+            .values()
+            .filter(|c| {
+                c.concertation == concertation && c.status == ContributionStatusRow::Published
+            })
+            .filter(|c| {
+                matches!(
+                    c.kind,
+                    ContributionKind::Proposal | ContributionKind::Amendment
+                )
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            let score = |c: &ContributionRow| c.supports as i64 - c.oppositions as i64;
+            score(b)
+                .cmp(&score(a))
+                .then(b.supports.cmp(&a.supports))
+                .then(a.position.cmp(&b.position))
+        });
+        rows.truncate(limit);
+        rows
+    }
+
+    /// The most reported contributions of a concertation.
+    pub fn most_reported(
+        &self,
+        concertation: ConcertationId,
+        limit: usize,
+    ) -> Vec<&ContributionRow> {
+        let mut rows: Vec<&ContributionRow> = self
+            .contributions
+            .values()
+            .filter(|c| c.concertation == concertation && c.reports > 0)
+            .collect();
+        rows.sort_by(|a, b| b.reports.cmp(&a.reports).then(a.position.cmp(&b.position)));
+        rows.truncate(limit);
+        rows
+    }
+
+    /// Participation figures of a concertation.
+    pub fn participation(&self, concertation: ConcertationId) -> Participation {
+        let mut figures = Participation::default();
+        let Some(row) = self.concertations.get(&concertation) else {
+            return figures;
+        };
+        figures.participants = row.participants.len() as u64;
+        for participant in row
+            .participants
+            .iter()
+            .filter_map(|id| self.participants.get(id))
+        {
+            *figures
+                .by_kind
+                .entry(participant.kind)
+                .or_default()
+                .entry(verification_code(participant.verification).to_owned())
+                .or_default() += 1;
+            if let Some(commune) = &participant.commune {
+                *figures.by_commune.entry(commune.clone()).or_default() += 1;
+            }
+        }
+        for contribution in self
+            .contributions
+            .values()
+            .filter(|c| c.concertation == concertation)
+        {
+            *figures
+                .contributions_by_kind
+                .entry(format!("{:?}", contribution.kind).to_lowercase())
+                .or_default() += 1;
+            *figures
+                .contributions_per_day
+                .entry(contribution.submitted_at.date())
+                .or_default() += 1;
+        }
+        figures
+    }
+}
