@@ -12,6 +12,7 @@ pub mod audit;
 pub mod bulk;
 pub mod codec;
 pub mod error;
+pub mod handle;
 pub mod main_model;
 pub mod main_model_pg;
 pub mod model;
@@ -21,5 +22,6 @@ pub mod progress;
 pub mod runner;
 
 pub use error::ProjectionError;
+pub use handle::{Projections, ReadStore};
 pub use progress::Progress;
 pub use runner::{run_projection, Projection, Target};

@@ -72,6 +72,11 @@ impl MemoryModel {
         self.model.read().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Empties the model (before the PostgreSQL target refolds it after a restart).
+    pub fn reset(&self) {
+        *self.model.write().unwrap_or_else(|p| p.into_inner()) = ReadModel::default();
+    }
+
     /// Applies a batch (the memory target, and the PostgreSQL target's mirror).
     pub fn apply(&self, batch: &DecodedBatch, up_to: Position) -> Vec<crate::model::Touched> {
         let mut model = self.model.write().unwrap_or_else(|p| p.into_inner());

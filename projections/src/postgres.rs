@@ -39,6 +39,17 @@ impl PgProjectionDb {
         schema: &str,
         projection: &str,
     ) -> Result<Self, ProjectionError> {
+        let db = Self::connect_reader(url, schema).await?;
+        let lock_key = format!("{schema}.{projection}");
+        db.client
+            .execute("SELECT pg_advisory_lock(hashtext($1))", &[&lock_key])
+            .await?;
+        Ok(db)
+    }
+
+    /// Connects for reading only (no writer lock), creating the schema and the
+    /// checkpoint table if needed.
+    pub async fn connect_reader(url: &str, schema: &str) -> Result<Self, ProjectionError> {
         let quoted = quoted_schema(schema)?;
         let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
         tokio::spawn(async move {
@@ -58,10 +69,6 @@ impl PgProjectionDb {
                  COMMENT ON TABLE {quoted}.projection_checkpoints IS
                    'Position du journal jusqu''à laquelle chaque projection est écrite (commit:index).';"
             ))
-            .await?;
-        let lock_key = format!("{schema}.{projection}");
-        client
-            .execute("SELECT pg_advisory_lock(hashtext($1))", &[&lock_key])
             .await?;
         Ok(Self {
             client,

@@ -22,6 +22,15 @@ impl PostgresAudit {
     /// Connects, creates the table if needed, and takes the writer lock (waiting for it).
     pub async fn connect(url: &str, schema: &str) -> Result<Self, ProjectionError> {
         let db = PgProjectionDb::connect(url, schema, AuditTrail::NAME).await?;
+        Self::create_table(db).await
+    }
+
+    /// Connects for queries only: no writer lock, so it never waits for the runner.
+    pub async fn connect_reader(url: &str, schema: &str) -> Result<Self, ProjectionError> {
+        Self::create_table(PgProjectionDb::connect_reader(url, schema).await?).await
+    }
+
+    async fn create_table(db: PgProjectionDb) -> Result<Self, ProjectionError> {
         let s = &db.schema;
         db.client
             .batch_execute(&format!(
