@@ -1,16 +1,16 @@
 //! A small concertation through the main projection: the queries pages rely on, the
 //! same tables in PostgreSQL whether projected in one run or across restarts.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
+use std::collections::BTreeSet;
+
+use common::{database_url, dump, memory_store, project};
 use concerto_projections::codec::{encode, stream_name};
-use concerto_projections::main_model::{MainModel, MemoryModel};
+use concerto_projections::main_model::MemoryModel;
 use concerto_projections::main_model_pg::PostgresModel;
 use concerto_projections::model::queries::ContributionFilter;
 use concerto_projections::model::rows::{ContributionStatusRow, ParticipantKindRow};
-use concerto_projections::{run_projection, Progress, Projection, Target};
 use domain::ballot::{BallotEvent, Vote};
 use domain::contribution::{
     AnswerOutcome, CharterReason, ContributionBody, ContributionEvent, ContributionKind,
@@ -24,8 +24,6 @@ use domain::testing::fixtures::{
 };
 use domain::values::{ContributionId, Justification, LanguageTag, ParticipantId, Siren};
 use domain::{DomainEvent, Sealed, StreamName};
-use eventstore::keystore::memory::MemoryKeyStore;
-use eventstore::memory::MemoryBackend;
 use eventstore::{EventStore, ExpectedRevision, Metadata};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -226,34 +224,9 @@ async fn second_part(store: &EventStore) {
     append(store, &contribution_stream(c(1)), answer).await;
 }
 
-async fn project<T: Target<MainModel> + 'static>(store: &EventStore, target: T) {
-    let progress = Progress::new(MainModel::NAME, None);
-    let runner = {
-        let (store, progress) = (store.clone(), progress.clone());
-        tokio::spawn(async move {
-            let mut target = target;
-            run_projection(&store, &MainModel, &mut target, &progress).await
-        })
-    };
-    let head = store.head().await.unwrap().unwrap();
-    progress
-        .wait_for(head, Duration::from_secs(30))
-        .await
-        .unwrap();
-    runner.abort();
-    let _ = runner.await;
-}
-
-fn store() -> EventStore {
-    EventStore::new(
-        Arc::new(MemoryBackend::new()),
-        Arc::new(MemoryKeyStore::new()),
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_queries_show_what_happened() {
-    let store = store();
+    let store = memory_store();
     first_part(&store).await;
     second_part(&store).await;
     let model = MemoryModel::new();
@@ -354,47 +327,6 @@ async fn the_queries_show_what_happened() {
     );
 }
 
-fn database_url() -> Option<String> {
-    match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CONCERTO_REQUIRE_SERVICES").as_deref() == Ok("1") => {
-            panic!("DATABASE_URL is required")
-        }
-        _ => {
-            println!("SKIPPED: DATABASE_URL not set");
-            None
-        }
-    }
-}
-
-/// Every table of a schema as text, ordered, for comparison.
-async fn dump(client: &tokio_postgres::Client, schema: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for table in [
-        "concertations",
-        "questions",
-        "themes",
-        "participants",
-        "contributions",
-        "votes",
-        "statement_tallies",
-        "moderation_log",
-    ] {
-        let rows = client
-            .query(
-                &format!("SELECT t::text FROM \"{schema}\".{table} t ORDER BY t::text"),
-                &[],
-            )
-            .await
-            .unwrap();
-        out.extend(
-            rows.iter()
-                .map(|r| format!("{table}: {}", r.get::<_, String>(0))),
-        );
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_tables_are_the_same_projected_in_one_run_or_across_a_restart() {
     let Some(url) = database_url() else { return };
@@ -402,7 +334,7 @@ async fn postgres_tables_are_the_same_projected_in_one_run_or_across_a_restart()
         .await
         .unwrap();
     tokio::spawn(connection);
-    let store = store();
+    let store = memory_store();
     let incremental = format!("test_incr_{}", Uuid::now_v7().simple());
     let rebuilt = format!("test_rebuild_{}", Uuid::now_v7().simple());
 
