@@ -19,6 +19,7 @@ pub mod model;
 pub mod opinion_groups;
 pub mod postgres;
 pub mod progress;
+pub mod rebuild;
 pub mod runner;
 
 pub use error::ProjectionError;

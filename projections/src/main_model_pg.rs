@@ -66,8 +66,8 @@ CREATE TABLE IF NOT EXISTS {s}.moderation_log (
 COMMENT ON TABLE {s}.moderation_log IS 'Journal de modération : chaque décision, avec l''animateur, la décision, la note et l''heure.';
 "#;
 
-/// Every table the main model writes, emptied by a rebuild.
-const TABLE_NAMES: &[&str] = &[
+/// Every table the main model writes (emptied by a version change, swapped by a rebuild).
+pub const TABLE_NAMES: &[&str] = &[
     "concertations",
     "questions",
     "themes",
