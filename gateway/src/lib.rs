@@ -1,1 +1,12 @@
-//! HTTP JSON API and application services (see issue "The gateway").
+//! Concerto's gateway: the application services (commands and queries) that the JSON
+//! API and the web pages call in-process, the HTTP JSON API under `/api/v1`, accounts
+//! and authentication, and the server's startup ([`startup::Application`]).
+
+#![warn(missing_docs)]
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod error;
+pub mod messages;
+pub mod settings;
