@@ -321,6 +321,12 @@ async fn the_queries_show_what_happened() {
     let participation = m.participation(concertation_id());
     assert_eq!(participation.participants, 2);
     assert_eq!(participation.by_commune.get("COM:75056"), Some(&1));
+    let paris = &participation.by_territory["DEP:75"];
+    assert_eq!(paris.participants, 1);
+    let rate = paris.per_thousand.expect("rate per 1,000");
+    assert!((rate - 1000.0 / paris.population.unwrap() as f64).abs() < 1e-12);
+    assert_eq!(participation.by_territory["REG:11"].participants, 1);
+    assert_eq!(participation.by_territory["COM:75056"].participants, 1);
     assert_eq!(
         participation.by_kind[&ParticipantKindRow::Entreprise]["self_declared"],
         1

@@ -7,7 +7,7 @@
 
 mod reference;
 
-pub use reference::{reference, Commune, Departement, Epci, Reference, Region};
+pub use reference::{reference, Commune, CommunePlace, Departement, Epci, Reference, Region};
 
 use crate::rejection::Rejection;
 use serde::{Deserialize, Serialize};

@@ -56,6 +56,22 @@ pub struct Reference {
     epcis: HashMap<String, Epci>,
     departements: HashMap<String, Departement>,
     regions: HashMap<String, Region>,
+    /// The EPCI (SIREN) each member commune belongs to.
+    epci_of_commune: HashMap<String, String>,
+    /// Summed municipal populations of EPCI, départements and régions, by prefixed
+    /// code (`EPCI:…`, `DEP:…`, `REG:…`).
+    populations: HashMap<String, u64>,
+}
+
+/// Where a commune sits: its EPCI, département and région codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommunePlace<'a> {
+    /// SIREN of its EPCI, if it belongs to one.
+    pub epci: Option<&'a str>,
+    /// Département code.
+    pub departement: &'a str,
+    /// Région code, if the département is known.
+    pub region: Option<&'a str>,
 }
 
 /// The embedded lists, parsed on first call and shared afterwards.
@@ -118,7 +134,61 @@ impl Reference {
                 _ => {}
             }
         }
+        r.index_hierarchy();
         r
+    }
+
+    /// Fills the reverse EPCI index and the summed populations, once at load.
+    fn index_hierarchy(&mut self) {
+        for (siren, epci) in &self.epcis {
+            for member in &epci.members {
+                self.epci_of_commune.insert(member.clone(), siren.clone());
+            }
+        }
+        let mut populations: HashMap<String, u64> = HashMap::new();
+        for (code, commune) in &self.communes {
+            let population = u64::from(commune.population.unwrap_or(0));
+            if let Some(siren) = self.epci_of_commune.get(code) {
+                *populations.entry(format!("EPCI:{siren}")).or_default() += population;
+            }
+            *populations
+                .entry(format!("DEP:{}", commune.departement))
+                .or_default() += population;
+            if let Some(dep) = self.departements.get(&commune.departement) {
+                *populations
+                    .entry(format!("REG:{}", dep.region))
+                    .or_default() += population;
+            }
+            *populations.entry("FR".to_owned()).or_default() += population;
+        }
+        self.populations = populations;
+    }
+
+    /// The EPCI, département and région of a commune (INSEE code without prefix).
+    pub fn place_of_commune(&self, code: &str) -> Option<CommunePlace<'_>> {
+        let commune = self.communes.get(code)?;
+        Some(CommunePlace {
+            epci: self.epci_of_commune.get(code).map(String::as_str),
+            departement: &commune.departement,
+            region: self
+                .departements
+                .get(&commune.departement)
+                .map(|d| d.region.as_str()),
+        })
+    }
+
+    /// The municipal population of a territory given by its prefixed code
+    /// (`COM:…`, `EPCI:…`, `DEP:…`, `REG:…`, `FR`), summed over communes above the
+    /// commune level; `None` if the list does not know it.
+    pub fn population(&self, prefixed_code: &str) -> Option<u64> {
+        match prefixed_code.strip_prefix("COM:") {
+            Some(code) => self
+                .communes
+                .get(code)
+                .and_then(|c| c.population)
+                .map(u64::from),
+            None => self.populations.get(prefixed_code).copied(),
+        }
     }
 
     /// The year (millésime) of the official list.
@@ -165,6 +235,35 @@ impl Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_commune_sits_in_its_epci_departement_and_region_with_summed_populations() {
+        let r = reference();
+        let paris = r.place_of_commune("75056").expect("Paris");
+        assert_eq!((paris.departement, paris.region), ("75", Some("11")));
+        assert!(
+            paris.epci.is_some(),
+            "Paris belongs to the Métropole du Grand Paris"
+        );
+        let ajaccio = r.place_of_commune("2A004").expect("Ajaccio");
+        assert_eq!((ajaccio.departement, ajaccio.region), ("2A", Some("94")));
+        let commune = r.population("COM:75056").expect("population of Paris");
+        let departement = r
+            .population("DEP:75")
+            .expect("population of Paris (département)");
+        assert_eq!(
+            commune, departement,
+            "Paris is the only commune of its département"
+        );
+        let region = r.population("REG:11").expect("Île-de-France");
+        assert!(
+            region > departement * 5,
+            "Île-de-France {region} vs Paris {departement}"
+        );
+        let national = r.population("FR").expect("France");
+        assert!((60_000_000..75_000_000).contains(&national), "{national}");
+        assert_eq!(r.population("COM:00000"), None);
+    }
 
     #[test]
     fn the_extract_is_complete() {

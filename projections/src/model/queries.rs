@@ -69,12 +69,27 @@ pub struct Participation {
     pub by_kind: BTreeMap<ParticipantKindRow, BTreeMap<String, u64>>,
     /// Participants by commune given (`COM:…`; citizens who gave none are not counted).
     pub by_commune: BTreeMap<String, u64>,
+    /// Participants by territory at every level above their commune (`EPCI:…`,
+    /// `DEP:…`, `REG:…`), with the territory's population and the rate per 1,000
+    /// inhabitants (communes included, from the official list's populations).
+    pub by_territory: BTreeMap<String, TerritoryParticipation>,
     /// Contributions by kind of contribution.
     pub contributions_by_kind: BTreeMap<String, u64>,
     /// Contributions per day (Europe/Paris days are the web's concern; UTC here).
     pub contributions_per_day: BTreeMap<Date, u64>,
     /// Distinct participants.
     pub participants: u64,
+}
+
+/// Participants from one territory.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct TerritoryParticipation {
+    /// Participants who gave a commune in it.
+    pub participants: u64,
+    /// Its municipal population, when the official list gives it.
+    pub population: Option<u64>,
+    /// Participants per 1,000 inhabitants.
+    pub per_thousand: Option<f64>,
 }
 
 fn verification_code(level: VerificationLevel) -> &'static str {
@@ -277,7 +292,22 @@ impl ReadModel {
                 .or_default() += 1;
             if let Some(commune) = &participant.commune {
                 *figures.by_commune.entry(commune.clone()).or_default() += 1;
+                for territory in territories_of(commune) {
+                    figures
+                        .by_territory
+                        .entry(territory)
+                        .or_default()
+                        .participants += 1;
+                }
             }
+        }
+        let reference = domain::territory::reference();
+        for (code, entry) in &mut figures.by_territory {
+            entry.population = reference.population(code);
+            entry.per_thousand = entry
+                .population
+                .filter(|p| *p > 0)
+                .map(|p| entry.participants as f64 * 1000.0 / p as f64);
         }
         for contribution in self
             .contributions
@@ -295,4 +325,19 @@ impl ReadModel {
         }
         figures
     }
+}
+
+/// The prefixed codes of a commune and of every territory above it.
+fn territories_of(commune: &str) -> Vec<String> {
+    let mut codes = vec![commune.to_owned()];
+    let Some(place) = commune
+        .strip_prefix("COM:")
+        .and_then(|c| domain::territory::reference().place_of_commune(c))
+    else {
+        return codes;
+    };
+    codes.extend(place.epci.map(|e| format!("EPCI:{e}")));
+    codes.push(format!("DEP:{}", place.departement));
+    codes.extend(place.region.map(|r| format!("REG:{r}")));
+    codes
 }
