@@ -81,6 +81,9 @@ pub enum AppError {
     /// Something named in the request does not exist (gateway or domain code).
     #[error("introuvable : {0}")]
     NotFound(&'static str),
+    /// The path exists, not with this method.
+    #[error("méthode non permise")]
+    MethodNotAllowed,
     /// A conflict the caller can resolve (gateway code, e.g. `account.exists`).
     #[error("conflit : {0}")]
     Conflict(&'static str),

@@ -8,5 +8,7 @@ pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod error;
+pub mod http;
 pub mod messages;
+pub mod queries;
 pub mod settings;

@@ -7,7 +7,7 @@ use domain::Lang;
 pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("request.malformed_json", "Le corps de la requête n'est pas un JSON valide.", "The request body is not valid JSON."),
     ("request.invalid_utf8", "Le corps de la requête n'est pas de l'UTF-8 valide.", "The request body is not valid UTF-8."),
-    ("request.invalid_body", "Le corps de la requête ne correspond pas au format attendu.", "The request body does not match the expected format."),
+    ("request.invalid_body", "Le corps de la requête ne correspond pas au format attendu ({detail}).", "The request body does not match the expected format ({detail})."),
     ("request.too_large", "Le corps de la requête dépasse {max} octets.", "The request body exceeds {max} bytes."),
     ("request.media_type", "Le corps doit être envoyé en JSON (Content-Type: application/json).", "The body must be sent as JSON (Content-Type: application/json)."),
     ("request.invalid", "Certaines valeurs sont invalides.", "Some values are invalid."),

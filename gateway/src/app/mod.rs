@@ -15,7 +15,7 @@ pub mod votes;
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::{Aggregate, DomainEvent};
+use domain::Aggregate;
 use eventstore::{derived_event_id, EventStore, Metadata, Position, RecordedEvent};
 use projections::codec;
 use projections::Progress;
@@ -259,11 +259,6 @@ impl App {
             }
         }
     }
-}
-
-/// Decodes one event of aggregate `A` (for queries that scan a category).
-pub(crate) fn decode<E: DomainEvent>(recorded: &RecordedEvent) -> AppResult<E> {
-    codec::decode::<E>(recorded).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 impl From<domain::SchemaError> for AppError {
