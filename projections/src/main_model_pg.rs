@@ -47,12 +47,13 @@ CREATE TABLE IF NOT EXISTS {s}.contributions (
   language text NOT NULL, body text, status text NOT NULL, hidden_reason text, duplicate_of uuid,
   featured boolean NOT NULL, revisions integer NOT NULL, supports bigint NOT NULL, oppositions bigint NOT NULL,
   reports bigint NOT NULL, appeal_pending boolean NOT NULL, answer_outcome text, answer_justification text,
-  recorded_in_session boolean NOT NULL, submitted_at timestamptz NOT NULL,
+  recorded_in_session boolean NOT NULL, amendment jsonb, submitted_at timestamptz NOT NULL,
   commit_number bigint NOT NULL, commit_index integer NOT NULL);
 CREATE INDEX IF NOT EXISTS contributions_concertation ON {s}.contributions (concertation, commit_number, commit_index);
 COMMENT ON TABLE {s}.contributions IS 'Contributions (opinion, proposal, statement, amendment, comment) avec leur statut de modération (pending, published, hidden, duplicate, withdrawn) ; body est NULL une fois effacé (clé détruite).';
 COMMENT ON COLUMN {s}.contributions.author_kind IS 'Type du participant auteur (citoyen, entreprise, agent_public).';
 COMMENT ON COLUMN {s}.contributions.supports IS 'Soutiens en vigueur.';
+COMMENT ON COLUMN {s}.contributions.amendment IS 'Pour un amendement : doctrine, version lue, article, empreinte du texte de base, opération (replace, insert, delete).';
 COMMENT ON COLUMN {s}.contributions.oppositions IS 'Oppositions en vigueur.';
 CREATE TABLE IF NOT EXISTS {s}.votes (
   participant uuid NOT NULL, statement uuid NOT NULL, vote text NOT NULL, PRIMARY KEY (participant, statement));
@@ -318,6 +319,7 @@ impl Rows {
                 cell(c.answer.as_ref().map(|a| code(&a.outcome))),
                 cell(c.answer.as_ref().map(|a| a.justification.clone())),
                 cell(c.recorded_in_session),
+                cell(c.amendment.as_ref().map(json)),
                 cell(c.submitted_at),
                 cell(c.position.commit() as i64),
                 cell(c.position.index() as i32),
@@ -464,6 +466,7 @@ impl Rows {
                 col("answer_outcome", T::TEXT),
                 col("answer_justification", T::TEXT),
                 col("recorded_in_session", T::BOOL),
+                col("amendment", T::JSONB),
                 col("submitted_at", T::TIMESTAMPTZ),
                 col("commit_number", T::INT8),
                 col("commit_index", T::INT4),

@@ -12,6 +12,7 @@ use concerto_projections::main_model_pg::PostgresModel;
 use concerto_projections::model::queries::ContributionFilter;
 use concerto_projections::model::rows::{ContributionStatusRow, ParticipantKindRow};
 use domain::ballot::{BallotEvent, Vote};
+use domain::contribution::{AmendmentAnchor, AmendmentOperation};
 use domain::contribution::{
     AnswerOutcome, CharterReason, ContributionBody, ContributionEvent, ContributionKind,
     ContributionStatus, ModerationDecision,
@@ -19,10 +20,12 @@ use domain::contribution::{
 use domain::participant::{ParticipantEvent, ParticipantKind, VerificationLevel};
 use domain::support::{Stance, SupportEvent};
 use domain::testing::fixtures::{
-    alice, bob, concertation_id, facilitator_id, open_question, opened, reason,
-    statements_question, text,
+    alice, amendments_question, bob, concertation_id, doctrine_id, facilitator_id, open_question,
+    opened, reason, statements_question, text, theme,
 };
-use domain::values::{ContributionId, Justification, LanguageTag, ParticipantId, Siren};
+use domain::values::{
+    ArticleId, ContributionId, Justification, LanguageTag, ParticipantId, Siren, TextHash,
+};
 use domain::{DomainEvent, Sealed, StreamName};
 use eventstore::{EventStore, ExpectedRevision, Metadata};
 use time::OffsetDateTime;
@@ -61,17 +64,27 @@ fn submitted(
     ContributionEvent::ContributionSubmitted {
         id,
         concertation: concertation_id(),
-        question: if kind == ContributionKind::Statement {
-            statements_question()
-        } else {
-            open_question()
+        question: match kind {
+            ContributionKind::Statement => statements_question(),
+            ContributionKind::Amendment => amendments_question(),
+            _ => open_question(),
         },
         kind,
         author,
         parent: None,
-        themes: BTreeSet::new(),
+        themes: if id == c(1) {
+            BTreeSet::from([theme()])
+        } else {
+            BTreeSet::new()
+        },
         language: LanguageTag::french(),
-        amendment: None,
+        amendment: (kind == ContributionKind::Amendment).then(|| AmendmentAnchor {
+            doctrine: doctrine_id(),
+            version: 1,
+            article: ArticleId::parse("social-1").unwrap(),
+            base_hash: TextHash::of("texte de l'article"),
+            operation: AmendmentOperation::Replace,
+        }),
         status,
         recorded: None,
         at: now(),
@@ -214,6 +227,17 @@ async fn second_part(store: &EventStore) {
         )
         .await;
     }
+    append(
+        store,
+        &contribution_stream(c(4)),
+        submitted(
+            c(4),
+            ContributionKind::Amendment,
+            bob(),
+            ContributionStatus::Published,
+        ),
+    )
+    .await;
     let answer = ContributionEvent::CommissionAnswered {
         id: c(1),
         outcome: AnswerOutcome::Adopted,
@@ -243,7 +267,7 @@ async fn the_queries_show_what_happened() {
             concertation.vote_count,
             concertation.participants.len()
         ),
-        (3, 2, 2)
+        (4, 2, 2)
     );
 
     let public = m.contributions(&ContributionFilter {
@@ -254,7 +278,7 @@ async fn the_queries_show_what_happened() {
     });
     assert_eq!(
         public.items.iter().map(|c| c.id).collect::<Vec<_>>(),
-        vec![c(1), c(3)]
+        vec![c(1), c(3), c(4)]
     );
     let by_business = m.contributions(&ContributionFilter {
         participant_kind: Some(ParticipantKindRow::Entreprise),
@@ -263,14 +287,14 @@ async fn the_queries_show_what_happened() {
     });
     assert_eq!(
         by_business.items.iter().map(|c| c.id).collect::<Vec<_>>(),
-        vec![c(2)]
+        vec![c(2), c(4)]
     );
     let page = m.contributions(&ContributionFilter {
         per_page: 2,
         page: 1,
         ..Default::default()
     });
-    assert_eq!((page.total, page.items.len()), (3, 1));
+    assert_eq!((page.total, page.items.len()), (4, 2));
 
     let c1 = m.contribution(c(1)).unwrap();
     assert_eq!(
@@ -316,7 +340,24 @@ async fn the_queries_show_what_happened() {
     let supported = m.most_supported(concertation_id(), 5);
     assert_eq!(
         supported.iter().map(|c| c.id).collect::<Vec<_>>(),
-        vec![c(1)]
+        vec![c(1), c(4)]
+    );
+    let themes = m.synthesis_by_theme(concertation_id(), 3);
+    assert_eq!(themes.len(), 1);
+    assert_eq!(themes[0].label, "Services publics");
+    assert_eq!(themes[0].contributions_by_kind.get("proposal"), Some(&1));
+    assert_eq!(themes[0].most_supported, vec![c(1)]);
+    assert_eq!(themes[0].answers, vec![(c(1), AnswerOutcome::Adopted)]);
+    let articles = m.amendments_by_article(doctrine_id());
+    assert_eq!(articles.len(), 1);
+    assert_eq!(articles[0].article, "social-1");
+    assert_eq!(
+        articles[0]
+            .amendments
+            .iter()
+            .map(|a| a.id)
+            .collect::<Vec<_>>(),
+        vec![c(4)]
     );
     let participation = m.participation(concertation_id());
     assert_eq!(participation.participants, 2);
@@ -370,7 +411,7 @@ async fn postgres_tables_are_the_same_projected_in_one_run_or_across_a_restart()
 
     let a = dump(&client, &incremental).await;
     let b = dump(&client, &rebuilt).await;
-    assert_eq!(a.len(), 14, "rows: {a:?}");
+    assert_eq!(a.len(), 15, "rows: {a:?}");
     assert_eq!(a, b, "incremental and one-run projections differ");
     let status: String = client
         .query_one(

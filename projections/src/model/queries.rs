@@ -245,13 +245,7 @@ impl ReadModel {
                 )
             })
             .collect();
-        rows.sort_by(|a, b| {
-            let score = |c: &ContributionRow| c.supports as i64 - c.oppositions as i64;
-            score(b)
-                .cmp(&score(a))
-                .then(b.supports.cmp(&a.supports))
-                .then(a.position.cmp(&b.position))
-        });
+        rows.sort_by(|a, b| support_order(a, b));
         rows.truncate(limit);
         rows
     }
@@ -316,7 +310,7 @@ impl ReadModel {
         {
             *figures
                 .contributions_by_kind
-                .entry(format!("{:?}", contribution.kind).to_lowercase())
+                .entry(kind_code(contribution.kind))
                 .or_default() += 1;
             *figures
                 .contributions_per_day
@@ -340,4 +334,133 @@ fn territories_of(commune: &str) -> Vec<String> {
     codes.push(format!("DEP:{}", place.departement));
     codes.extend(place.region.map(|r| format!("REG:{r}")));
     codes
+}
+
+/// The synthesis of one theme of a concertation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ThemeSynthesis {
+    /// The theme.
+    pub theme: ThemeId,
+    /// Its label.
+    pub label: String,
+    /// Published contributions tagged with it, by kind.
+    pub contributions_by_kind: BTreeMap<String, u64>,
+    /// Its most supported proposals and amendments (supports minus oppositions).
+    pub most_supported: Vec<ContributionId>,
+    /// The commission's answers to its contributions: (contribution, outcome).
+    pub answers: Vec<(ContributionId, domain::contribution::AnswerOutcome)>,
+}
+
+/// The amendments of one doctrine article.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ArticleAmendments {
+    /// The article.
+    pub article: String,
+    /// Its published amendments, most supported first.
+    pub amendments: Vec<ContributionRow>,
+}
+
+impl ReadModel {
+    /// The synthesis per theme of a concertation, in the themes' order.
+    pub fn synthesis_by_theme(
+        &self,
+        concertation: ConcertationId,
+        top: usize,
+    ) -> Vec<ThemeSynthesis> {
+        let Some(row) = self.concertations.get(&concertation) else {
+            return Vec::new();
+        };
+        row.themes
+            .iter()
+            .map(|theme| {
+                let published: Vec<&ContributionRow> = self
+                    .contributions
+                    .values()
+                    .filter(|c| c.concertation == concertation && c.themes.contains(&theme.id))
+                    .filter(|c| c.status == ContributionStatusRow::Published)
+                    .collect();
+                let mut by_kind = BTreeMap::new();
+                for c in &published {
+                    *by_kind.entry(kind_code(c.kind)).or_default() += 1;
+                }
+                let mut ranked: Vec<&&ContributionRow> = published
+                    .iter()
+                    .filter(|c| {
+                        matches!(
+                            c.kind,
+                            ContributionKind::Proposal | ContributionKind::Amendment
+                        )
+                    })
+                    .collect();
+                ranked.sort_by(|a, b| support_order(a, b));
+                let mut answers: Vec<(
+                    ContributionId,
+                    domain::contribution::AnswerOutcome,
+                    eventstore::Position,
+                )> = published
+                    .iter()
+                    .filter_map(|c| c.answer.as_ref().map(|a| (c.id, a.outcome, c.position)))
+                    .collect();
+                answers.sort_by_key(|a| a.2);
+                ThemeSynthesis {
+                    theme: theme.id,
+                    label: theme.label.clone(),
+                    contributions_by_kind: by_kind,
+                    most_supported: ranked.into_iter().take(top).map(|c| c.id).collect(),
+                    answers: answers
+                        .into_iter()
+                        .map(|(id, outcome, _)| (id, outcome))
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// Published amendments to a doctrine, grouped by article (articles in code order),
+    /// most supported first within each.
+    pub fn amendments_by_article(
+        &self,
+        doctrine: domain::values::DoctrineId,
+    ) -> Vec<ArticleAmendments> {
+        let mut by_article: BTreeMap<String, Vec<ContributionRow>> = BTreeMap::new();
+        for c in self
+            .contributions
+            .values()
+            .filter(|c| c.status == ContributionStatusRow::Published)
+        {
+            if let Some(anchor) = c.amendment.as_ref().filter(|a| a.doctrine == doctrine) {
+                by_article
+                    .entry(anchor.article.as_str().to_owned())
+                    .or_default()
+                    .push(c.clone());
+            }
+        }
+        by_article
+            .into_iter()
+            .map(|(article, mut amendments)| {
+                amendments.sort_by(|a, b| support_order(a, b));
+                ArticleAmendments {
+                    article,
+                    amendments,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A contribution kind's stored code (`proposal`, …).
+fn kind_code(kind: ContributionKind) -> String {
+    match serde_json::to_value(kind) {
+        Ok(serde_json::Value::String(code)) => code,
+        _ => format!("{kind:?}").to_lowercase(),
+    }
+}
+
+/// Most supported first: supports minus oppositions, then supports, then oldest.
+fn support_order(a: &ContributionRow, b: &ContributionRow) -> std::cmp::Ordering {
+    let score = |c: &ContributionRow| c.supports as i64 - c.oppositions as i64;
+    score(b)
+        .cmp(&score(a))
+        .then(b.supports.cmp(&a.supports))
+        .then(a.position.cmp(&b.position))
 }

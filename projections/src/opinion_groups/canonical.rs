@@ -61,7 +61,10 @@ impl CanonicalMatrix {
     pub fn new(set: &VoteSet) -> Self {
         let n_p = set.participants.len();
         let n_s = set.statements.len();
-        let vote_tag = |v: i8| (v as i64 + 2) as u64;
+        // Hidden statements are neutralised here, once: every vote on them reads as a pass,
+        // so nothing downstream (not even the canonical order) depends on those votes.
+        let value = |s: u32, v: i8| if set.hidden[s as usize] { 0 } else { v };
+        let vote_tag = |s: u32, v: i8| (value(s, v) as i64 + 2) as u64;
 
         let mut voted = vec![false; n_s];
         let mut p_colour = vec![0u64; n_p];
@@ -73,7 +76,7 @@ impl CanonicalMatrix {
             let mut s_sum = vec![0u64; n_s];
             for &(p, s, v) in &set.votes {
                 s_sum[s as usize] =
-                    s_sum[s as usize].wrapping_add(combine(p_colour[p as usize], vote_tag(v)));
+                    s_sum[s as usize].wrapping_add(combine(p_colour[p as usize], vote_tag(s, v)));
             }
             for (c, sum) in s_colour.iter_mut().zip(&s_sum) {
                 *c = combine(*c, *sum);
@@ -81,7 +84,7 @@ impl CanonicalMatrix {
             let mut p_sum = vec![0u64; n_p];
             for &(p, s, v) in &set.votes {
                 p_sum[p as usize] =
-                    p_sum[p as usize].wrapping_add(combine(s_colour[s as usize], vote_tag(v)));
+                    p_sum[p as usize].wrapping_add(combine(s_colour[s as usize], vote_tag(s, v)));
             }
             for (c, sum) in p_colour.iter_mut().zip(&p_sum) {
                 *c = combine(*c, *sum);
@@ -106,7 +109,7 @@ impl CanonicalMatrix {
         let mut fill = count.clone();
         let mut entries = vec![(0u32, 0i8); set.votes.len()];
         for &(p, s, v) in &set.votes {
-            entries[fill[p as usize]] = (col_of[s as usize], v);
+            entries[fill[p as usize]] = (col_of[s as usize], value(s, v));
             fill[p as usize] += 1;
         }
         for p in 0..n_p {
