@@ -2,6 +2,7 @@
 //! in the same run, with peak memory.
 
 pub mod eventstore;
+pub mod groups;
 
 use clap::Subcommand;
 
@@ -10,11 +11,17 @@ use clap::Subcommand;
 pub enum BenchCommand {
     /// Appends and catch-up reads through the event store, against the raw ceiling.
     Eventstore(eventstore::EventstoreArgs),
+    /// Opinion groups on synthetic Polis-shaped conversations: time and peak memory.
+    Groups(groups::GroupsArgs),
+    /// Opinion groups compared with Polis's on real conversations, with invariance checks.
+    GroupsCompare(groups::GroupsCompareArgs),
 }
 
 /// Runs one benchmark.
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Eventstore(args) => eventstore::run(args).await,
+        BenchCommand::Groups(args) => groups::run_speed(args),
+        BenchCommand::GroupsCompare(args) => groups::run_compare(args),
     }
 }
