@@ -22,6 +22,11 @@ enum Command {
     /// Export et import du journal d'événements (sauvegarde, migration vers JetStream).
     #[command(subcommand)]
     Log(crate::log_cli::LogCommand),
+    /// Lance le serveur (API JSON, projections) ; `--demo` sème la démonstration.
+    Serve(crate::serve::ServeArgs),
+    /// Administration des comptes d'équipe.
+    #[command(subcommand)]
+    Admin(crate::admin::AdminCommand),
     /// Mesures de performance (voir BENCHMARKS.md).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -37,5 +42,10 @@ pub fn run() -> anyhow::Result<()> {
             &Storage::from_env(&cli.data_dir),
         )),
         Command::Bench(command) => runtime.block_on(crate::bench::run(command)),
+        Command::Serve(args) => {
+            crate::telemetry::init();
+            runtime.block_on(crate::serve::run(args, &cli.data_dir))
+        }
+        Command::Admin(command) => runtime.block_on(crate::admin::run(command, &cli.data_dir)),
     }
 }

@@ -7,8 +7,11 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod demo;
 pub mod error;
 pub mod http;
 pub mod messages;
 pub mod queries;
 pub mod settings;
+pub mod startup;
+pub use domain::Lang;

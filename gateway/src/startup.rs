@@ -1,0 +1,278 @@
+//! Building and running the server: storage from the settings (embedded file log and
+//! key store, or JetStream and PostgreSQL), the projections beside the server, the
+//! demo seed, the scheduled closing of concertations, and graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use eventstore::file::FileBackend;
+use eventstore::keystore::file::FileKeyStore;
+use eventstore::{Backend, EventStore, KeyStore};
+use projections::audit::memory::MemoryAudit;
+use projections::audit::AuditTrail;
+use projections::{run_projection, Progress};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::accounts::{Accounts, FileAccountStore};
+use crate::app::App;
+use crate::auth::Tokens;
+use crate::demo::SeededAccount;
+use crate::http::{router, AppState};
+use crate::settings::Settings;
+
+/// A built server, bound to its address, not yet serving.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    app: App,
+    state: AppState,
+    background: Vec<JoinHandle<()>>,
+    seeded: Vec<SeededAccount>,
+    grace: Duration,
+}
+
+/// Reads the token signing key, or creates it (32 random bytes) under `data_dir`.
+fn token_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &settings.token_secret {
+        anyhow::ensure!(
+            secret.expose().len() >= 32,
+            "token_secret : au moins 32 caractères"
+        );
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    let path = settings.data_dir.join("token-secret");
+    match std::fs::read(&path) {
+        Ok(bytes) if bytes.len() >= 32 => Ok(bytes),
+        Ok(_) => anyhow::bail!("clé de signature {} trop courte", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            use rand::RngCore;
+            let mut key = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut key);
+            write_private(&path, &key)?;
+            Ok(key.to_vec())
+        }
+        Err(e) => Err(e).with_context(|| format!("lecture de {}", path.display())),
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("création de {}", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Opens the event store the settings name.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<EventStore> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("création de {}", settings.data_dir.display()))?;
+    let backend: Arc<dyn Backend> = match &settings.nats {
+        Some(nats) => {
+            let config = eventstore::nats::NatsConfig {
+                url: nats.url.expose().to_owned(),
+                stream: nats.stream.clone(),
+                replicas: nats.replicas,
+                ..Default::default()
+            };
+            Arc::new(
+                eventstore::nats::NatsBackend::connect(config)
+                    .await
+                    .with_context(|| format!("connexion à NATS JetStream (flux {})", nats.stream))?,
+            )
+        }
+        None => {
+            let path = settings.data_dir.join("events.log");
+            Arc::new(
+                FileBackend::open(&path)
+                    .with_context(|| format!("ouverture du journal {}", path.display()))?,
+            )
+        }
+    };
+    let keys: Arc<dyn KeyStore> = match &settings.database {
+        Some(db) => Arc::new(
+            eventstore::keystore::postgres::PostgresKeyStore::connect(db.url.expose(), &db.schema)
+                .await
+                .context("connexion au magasin de clés PostgreSQL")?,
+        ),
+        None => Arc::new(
+            FileKeyStore::open(settings.data_dir.join("keys")).context("ouverture du magasin de clés")?,
+        ),
+    };
+    Ok(EventStore::new(backend, keys))
+}
+
+/// Opens the staff account store.
+pub fn open_accounts(settings: &Settings) -> anyhow::Result<Accounts> {
+    std::fs::create_dir_all(&settings.data_dir)?;
+    Ok(Arc::new(FileAccountStore::open(settings.data_dir.join("accounts.json"))?))
+}
+
+impl Application {
+    /// Opens storage, starts the projections and binds the listener (port 0 picks a
+    /// free port: tests use it).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        tracing::info!(?settings, "démarrage");
+        let store = open_store(&settings).await?;
+        let accounts = open_accounts(&settings)?;
+        let tokens = Tokens::new(&token_key(&settings)?);
+        let mut background = Vec::new();
+
+        // The audit trail runs beside the server (in memory on the embedded default);
+        // the other read models join here as the projections crate provides them.
+        let audit_progress = Progress::new("audit", None);
+        {
+            let store = store.clone();
+            let progress = audit_progress.clone();
+            background.push(tokio::spawn(async move {
+                let mut target = MemoryAudit::new();
+                if let Err(e) = run_projection(&store, &AuditTrail, &mut target, &progress).await {
+                    tracing::error!(error = %e, "projection « audit » arrêtée");
+                }
+            }));
+        }
+        let app = App::new(store, accounts, tokens, vec![audit_progress]);
+        let seeded = if settings.demo {
+            crate::demo::seed(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!("semis de la démonstration : {e}"))?
+        } else {
+            Vec::new()
+        };
+        let state = AppState::new(app.clone(), &settings);
+        {
+            // Closing at the scheduled time is the system's duty.
+            let app = app.clone();
+            background.push(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(30));
+                loop {
+                    tick.tick().await;
+                    let due = crate::queries::due_for_closing(&app, time::OffsetDateTime::now_utc()).await;
+                    match due {
+                        Ok(ids) if !ids.is_empty() => {
+                            if let Err(e) = app.close_due(&ids).await {
+                                tracing::warn!(error = %e, "clôture programmée");
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "clôture programmée"),
+                    }
+                }
+            }));
+            let limits = state.rate_limits.clone();
+            background.push(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    limits.shrink();
+                }
+            }));
+        }
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("écoute sur {}", settings.listen))?;
+        Ok(Self {
+            listener,
+            router: router(state.clone()),
+            app,
+            state,
+            background,
+            seeded,
+            grace: Duration::from_secs(settings.http.shutdown_grace_secs),
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("bound listener")
+    }
+
+    /// The application services (tests inspect the store through them).
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// The HTTP state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Accounts the demo seed created in this run, with their one-time passwords.
+    pub fn seeded_accounts(&self) -> &[SeededAccount] {
+        &self.seeded
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests
+    /// finish (at most the grace period), stops the background tasks and returns; the
+    /// event store flushes when its last handle drops.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let server = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("arrêt demandé : fin des requêtes en cours");
+            let _ = stop_tx.send(true);
+        });
+        let grace = self.grace;
+        let mut stopped = stop_rx.clone();
+        let forced = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            result = server => result.context("serveur HTTP")?,
+            _ = forced => tracing::warn!("délai d'arrêt dépassé : requêtes restantes abandonnées"),
+        }
+        for task in &self.background {
+            task.abort();
+        }
+        for task in self.background {
+            let _ = task.await;
+        }
+        drop(self.app);
+        drop(self.state);
+        tracing::info!("arrêté");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
