@@ -1,0 +1,215 @@
+//! A running Concerto server for the API tests: the real `Application`, on port 0,
+//! over the embedded backend in a fresh directory, with typed request helpers.
+
+use std::net::SocketAddr;
+
+use gateway::accounts::StaffRole;
+use gateway::app::accounts::NewAccountInput;
+use gateway::app::{App, Ctx};
+use gateway::auth::Caller;
+use gateway::settings::Settings;
+use gateway::startup::Application;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{json, Value};
+
+/// The demo collectivité's SIREN (valid, public).
+pub const SIREN: &str = "217500016";
+
+/// A server under test.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub app: App,
+    _dir: tempfile::TempDir,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+/// A caller: a bearer token (and the CSRF token, unused with bearer).
+#[derive(Clone, Debug)]
+pub struct Who {
+    pub token: String,
+    pub id: String,
+}
+
+/// Starts a server with rate limits off (tests that need them turn them on).
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+/// Starts a server with adjusted settings.
+pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::default();
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.data_dir = dir.path().join("data");
+    settings.rate_limit.disabled = true;
+    adjust(&mut settings);
+    let application = Application::build(settings).await.expect("server builds");
+    let addr = application.local_addr();
+    let app = application.app().clone();
+    let server = tokio::spawn(async move {
+        application
+            .run_until(std::future::pending())
+            .await
+            .expect("server runs");
+    });
+    TestApp {
+        addr,
+        client: reqwest::Client::new(),
+        app,
+        _dir: dir,
+        _server: server,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Sends `body` as JSON with an optional bearer token.
+    pub async fn send(&self, method: Method, path: &str, who: Option<&Who>, body: Option<Value>) -> Response {
+        let mut request = self.client.request(method, self.url(&format!("/api/v1{path}")));
+        if let Some(who) = who {
+            request = request.bearer_auth(&who.token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// POST, expecting `status`; returns the JSON body.
+    pub async fn post_ok(&self, path: &str, who: &Who, body: Value, status: StatusCode) -> Value {
+        let response = self.send(Method::POST, path, Some(who), Some(body)).await;
+        let got = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(got, status, "POST {path}: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// GET; returns status and JSON body.
+    pub async fn get(&self, path: &str, who: Option<&Who>) -> (StatusCode, Value) {
+        let response = self.send(Method::GET, path, who, None).await;
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The event store's head commit (0 when empty): to check nothing was appended.
+    pub async fn head(&self) -> u64 {
+        self.app.store().head().await.unwrap().map(|p| p.commit()).unwrap_or(0)
+    }
+
+    /// Creates a staff account directly (as the operator's CLI does) and logs in.
+    pub async fn staff(&self, login: &str, role: StaffRole) -> Who {
+        let account = self
+            .app
+            .create_account(
+                &Ctx::new(Caller::System),
+                NewAccountInput {
+                    login: login.into(),
+                    display_name: login.into(),
+                    role,
+                    collectivite: Some(SIREN.into()),
+                    password: "une phrase de passe assez longue".into(),
+                },
+            )
+            .await
+            .unwrap();
+        self.login(login, &account.id.to_string()).await
+    }
+
+    /// Logs in over HTTP.
+    pub async fn login(&self, login: &str, id: &str) -> Who {
+        let body = self
+            .send(
+                Method::POST,
+                "/auth/login",
+                None,
+                Some(json!({"login": login, "password": "une phrase de passe assez longue"})),
+            )
+            .await;
+        assert_eq!(body.status(), StatusCode::OK);
+        let body: Value = body.json().await.unwrap();
+        Who {
+            token: body["token"].as_str().unwrap().to_owned(),
+            id: id.to_owned(),
+        }
+    }
+
+    /// Joins as a participant.
+    pub async fn join(&self, body: Value) -> Who {
+        let response = self.send(Method::POST, "/participants", None, Some(body)).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        assert!(body["recovery_code"].as_str().unwrap().len() >= 20);
+        Who {
+            token: body["token"].as_str().unwrap().to_owned(),
+            id: body["participant_id"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+/// An open concertation (a priori moderation) with a theme, an open question and a
+/// statements question, and two assigned facilitators.
+pub struct Scene {
+    pub commission: Who,
+    pub facilitator: Who,
+    pub other_facilitator: Who,
+    pub concertation: String,
+    pub theme: String,
+    pub open_question: String,
+    pub statements_question: String,
+}
+
+pub async fn open_concertation(t: &TestApp, slug: &str) -> Scene {
+    let commission = t.staff(&format!("commission-{slug}"), StaffRole::Commission).await;
+    let facilitator = t.staff(&format!("animateur-{slug}"), StaffRole::Facilitator).await;
+    let other_facilitator = t.staff(&format!("animateur2-{slug}"), StaffRole::Facilitator).await;
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let created = t
+        .post_ok(
+            "/concertations",
+            &commission,
+            json!({
+                "slug": slug, "title": "L'IA dans nos services publics",
+                "description": "Comment la métropole doit-elle utiliser l'IA ?",
+                "territories": ["EPCI:200054781"], "moderation": "a_priori",
+                "opens_at": fmt(now), "closes_at": fmt(now + time::Duration::days(30))
+            }),
+            StatusCode::CREATED,
+        )
+        .await;
+    let concertation = created["id"].as_str().unwrap().to_owned();
+    let c = |p: &str| format!("/concertations/{concertation}{p}");
+    let theme = t.post_ok(&c("/themes"), &commission, json!({"label": "IA utile"}), StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let open_question = t
+        .post_ok(&c("/questions"), &commission, json!({"kind": "open", "prompt": "Vos idées ?"}), StatusCode::CREATED)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let statements_question = t
+        .post_ok(&c("/questions"), &commission, json!({"kind": "statements", "prompt": "Votez"}), StatusCode::CREATED)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for f in [&facilitator, &other_facilitator] {
+        t.post_ok(&c("/facilitators"), &commission, json!({"staff_id": f.id}), StatusCode::OK).await;
+    }
+    t.post_ok(&c("/open"), &commission, json!({}), StatusCode::OK).await;
+    Scene {
+        commission,
+        facilitator,
+        other_facilitator,
+        concertation,
+        theme,
+        open_question,
+        statements_question,
+    }
+}
