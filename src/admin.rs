@@ -82,7 +82,10 @@ pub async fn run(command: AdminCommand, data_dir: &Path) -> anyhow::Result<()> {
         )
         .await
         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-    println!("Compte créé : {} ({:?}), identifiant {}", account.login, account.role, account.id);
+    println!(
+        "Compte créé : {} ({:?}), identifiant {}",
+        account.login, account.role, account.id
+    );
     if generated {
         println!("Mot de passe (affiché une seule fois) : {password}");
     }
@@ -94,7 +97,11 @@ fn describe(error: &gateway::error::AppError) -> String {
     let mut text = problem["detail"].as_str().unwrap_or("refusé").to_owned();
     if let Some(errors) = problem["errors"].as_array() {
         for e in errors {
-            text.push_str(&format!("\n  {} : {}", e["pointer"].as_str().unwrap_or(""), e["detail"].as_str().unwrap_or("")));
+            text.push_str(&format!(
+                "\n  {} : {}",
+                e["pointer"].as_str().unwrap_or(""),
+                e["detail"].as_str().unwrap_or("")
+            ));
         }
     }
     text

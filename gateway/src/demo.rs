@@ -35,7 +35,12 @@ pub fn doctrine_id() -> DoctrineId {
     DoctrineId::from_uuid(id("doctrine"))
 }
 
-const THEMES: [&str; 4] = ["IA sociale", "IA démocratique", "IA utile", "IA territoriale"];
+const THEMES: [&str; 4] = [
+    "IA sociale",
+    "IA démocratique",
+    "IA utile",
+    "IA territoriale",
+];
 
 const STATEMENTS: [&str; 12] = [
     "Un agent public doit pouvoir revoir toute décision prise avec l'aide d'une IA.",
@@ -122,8 +127,22 @@ fn ctx(caller: Caller, step: &str) -> Ctx {
 /// restart).
 pub async fn seed(app: &App) -> AppResult<Vec<SeededAccount>> {
     let mut created = Vec::new();
-    let facilitator = account(app, "animateur.demo", "Animatrice de démonstration", StaffRole::Facilitator, &mut created).await?;
-    let commission = account(app, "commission.demo", "Commission de démonstration", StaffRole::Commission, &mut created).await?;
+    let facilitator = account(
+        app,
+        "animateur.demo",
+        "Animatrice de démonstration",
+        StaffRole::Facilitator,
+        &mut created,
+    )
+    .await?;
+    let commission = account(
+        app,
+        "commission.demo",
+        "Commission de démonstration",
+        StaffRole::Commission,
+        &mut created,
+    )
+    .await?;
     let system = Caller::System;
     let (session, _) = app.tokens().new_session(commission.id);
     let staff = Caller::Staff {
@@ -135,15 +154,24 @@ pub async fn seed(app: &App) -> AppResult<Vec<SeededAccount>> {
     let state = app
         .load::<ConcertationAggregate>(&domain::concertation::stream(concertation))
         .await?;
-    if state.concertation.as_ref().is_some_and(|c| c.phase != Phase::Draft) {
+    if state
+        .concertation
+        .as_ref()
+        .is_some_and(|c| c.phase != Phase::Draft)
+    {
         tracing::info!("démonstration déjà en place : rien à semer");
         return Ok(created);
     }
     let doctrine = doctrine_id();
-    let loaded = app.load::<DoctrineAggregate>(&domain::doctrine::stream(doctrine)).await?;
+    let loaded = app
+        .load::<DoctrineAggregate>(&domain::doctrine::stream(doctrine))
+        .await?;
     if loaded.doctrine.is_none() {
-        app.execute::<DoctrineAggregate>(&ctx(system, "doctrine"), domain::demo::doctrine_seed(doctrine))
-            .await?;
+        app.execute::<DoctrineAggregate>(
+            &ctx(system, "doctrine"),
+            domain::demo::doctrine_seed(doctrine),
+        )
+        .await?;
     }
     let now = OffsetDateTime::now_utc();
     let create = CreateInput {
@@ -163,7 +191,16 @@ pub async fn seed(app: &App) -> AppResult<Vec<SeededAccount>> {
     let mut themes = Vec::new();
     for label in THEMES {
         let c = ctx(staff.clone(), &format!("theme-{label}"));
-        done_before(app.add_theme(&c, concertation, ThemeInput { label: label.into() }).await)?;
+        done_before(
+            app.add_theme(
+                &c,
+                concertation,
+                ThemeInput {
+                    label: label.into(),
+                },
+            )
+            .await,
+        )?;
         themes.push(c.new_id("theme"));
     }
     let question = |kind, doctrine: Option<Uuid>, prompt: &str, step: &str| {
@@ -198,10 +235,17 @@ pub async fn seed(app: &App) -> AppResult<Vec<SeededAccount>> {
     );
     done_before(app.add_question(&c, concertation, q).await)?;
     done_before(
-        app.assign_facilitator(&ctx(staff.clone(), "facilitator"), concertation, facilitator.id)
+        app.assign_facilitator(
+            &ctx(staff.clone(), "facilitator"),
+            concertation,
+            facilitator.id,
+        )
+        .await,
+    )?;
+    done_before(
+        app.open_concertation(&ctx(staff.clone(), "open"), concertation)
             .await,
     )?;
-    done_before(app.open_concertation(&ctx(staff.clone(), "open"), concertation).await)?;
     for (i, text) in STATEMENTS.iter().enumerate() {
         // Three demonstration citizens share the statements.
         let author = ParticipantId::from_uuid(id(&format!("participant-{}", i % 3)));

@@ -12,8 +12,8 @@ use domain::concertation::{
     Concertation, ConcertationAggregate, ModerationMode, Phase, QuestionKind,
 };
 use domain::contribution::{
-    AmendmentAnchor, AnswerOutcome, Contribution, ContributionAggregate,
-    ContributionKind, ContributionStatus, Recording,
+    AmendmentAnchor, AnswerOutcome, Contribution, ContributionAggregate, ContributionKind,
+    ContributionStatus, Recording,
 };
 use domain::participant::{ParticipantAggregate, ParticipantEvent, ParticipantKind};
 use domain::session::{Session, SessionAggregate, SessionMode, SessionStatus};
@@ -55,7 +55,9 @@ async fn fold_category<A: Aggregate>(app: &App) -> AppResult<BTreeMap<String, A:
     let mut states: BTreeMap<String, A::State> = BTreeMap::new();
     for recorded in scan(app, A::CATEGORY).await? {
         let event = projections::codec::decode::<A::Event>(&recorded)?;
-        let state = states.remove(recorded.stream().as_str()).unwrap_or_default();
+        let state = states
+            .remove(recorded.stream().as_str())
+            .unwrap_or_default();
         states.insert(recorded.stream().to_string(), A::evolve(state, &event));
     }
     Ok(states)
@@ -124,7 +126,11 @@ impl From<&Concertation> for ConcertationView {
             collectivite: c.collectivite.as_str().to_owned(),
             title: c.title.as_str().to_owned(),
             description: c.description.as_str().to_owned(),
-            territories: c.territories.iter().map(|t| t.as_str().to_owned()).collect(),
+            territories: c
+                .territories
+                .iter()
+                .map(|t| t.as_str().to_owned())
+                .collect(),
             moderation: c.moderation,
             opens_at: c.opens_at,
             closes_at: c.closes_at,
@@ -237,7 +243,12 @@ pub struct ContributionView {
 }
 
 impl ContributionView {
-    fn of(c: &Contribution, author_kind: Option<String>, supports: SupportCounts, show_text: bool) -> Self {
+    fn of(
+        c: &Contribution,
+        author_kind: Option<String>,
+        supports: SupportCounts,
+        show_text: bool,
+    ) -> Self {
         let body = c.body.present();
         Self {
             id: c.id,
@@ -253,7 +264,9 @@ impl ContributionView {
             withdrawn: c.withdrawn,
             featured: c.featured,
             duplicate_of: c.duplicate_of,
-            text: body.filter(|_| show_text).map(|b| b.text.as_str().to_owned()),
+            text: body
+                .filter(|_| show_text)
+                .map(|b| b.text.as_str().to_owned()),
             proposed_text: body
                 .filter(|_| show_text)
                 .and_then(|b| b.proposed_text.as_ref().map(|t| t.as_str().to_owned())),
@@ -354,14 +367,22 @@ async fn support_counts(app: &App) -> AppResult<HashMap<ContributionId, SupportC
     let mut counts: HashMap<ContributionId, SupportCounts> = HashMap::new();
     for recorded in scan(app, "supports").await? {
         match projections::codec::decode::<SupportEvent>(&recorded)? {
-            SupportEvent::SupportGiven { contribution, stance, .. } => {
+            SupportEvent::SupportGiven {
+                contribution,
+                stance,
+                ..
+            } => {
                 let c = counts.entry(contribution).or_default();
                 match stance {
                     Stance::Support => c.support += 1,
                     Stance::Oppose => c.oppose += 1,
                 }
             }
-            SupportEvent::SupportWithdrawn { contribution, stance, .. } => {
+            SupportEvent::SupportWithdrawn {
+                contribution,
+                stance,
+                ..
+            } => {
                 let c = counts.entry(contribution).or_default();
                 match stance {
                     Stance::Support => c.support = c.support.saturating_sub(1),
@@ -428,10 +449,16 @@ pub async fn contributions(
 }
 
 /// One contribution, if the viewer may see it.
-pub async fn contribution(app: &App, id: ContributionId, viewer: Viewer) -> AppResult<ContributionView> {
+pub async fn contribution(
+    app: &App,
+    id: ContributionId,
+    viewer: Viewer,
+) -> AppResult<ContributionView> {
     let c = app.contribution(id).await?;
-    if !visible(&c, viewer) && !(c.status == ContributionStatus::Hidden || c.withdrawn) {
-        return Err(crate::error::AppError::Rejected(domain::Rejection::ContributionNotFound));
+    if !(visible(&c, viewer) || c.status == ContributionStatus::Hidden || c.withdrawn) {
+        return Err(crate::error::AppError::Rejected(
+            domain::Rejection::ContributionNotFound,
+        ));
     }
     // Hidden or withdrawn contributions keep their page (the decision is public) but
     // not their text, except for their author and staff.
@@ -447,7 +474,10 @@ pub async fn contribution(app: &App, id: ContributionId, viewer: Viewer) -> AppR
 }
 
 /// The moderation queue: pending and reported contributions, oldest first.
-pub async fn moderation_queue(app: &App, concertation: ConcertationId) -> AppResult<Vec<ContributionView>> {
+pub async fn moderation_queue(
+    app: &App,
+    concertation: ConcertationId,
+) -> AppResult<Vec<ContributionView>> {
     let page = contributions(
         app,
         concertation,
@@ -482,7 +512,10 @@ pub struct Tally {
 }
 
 /// Tallies of a question's statements (latest vote per participant).
-pub async fn tallies(app: &App, question: QuestionId) -> AppResult<BTreeMap<ContributionId, Tally>> {
+pub async fn tallies(
+    app: &App,
+    question: QuestionId,
+) -> AppResult<BTreeMap<ContributionId, Tally>> {
     let mut latest: HashMap<(ParticipantId, ContributionId), Vote> = HashMap::new();
     for recorded in scan(app, "ballot").await? {
         let BallotEvent::VoteCast {

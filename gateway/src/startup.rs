@@ -93,7 +93,9 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<EventStore> {
             Arc::new(
                 eventstore::nats::NatsBackend::connect(config)
                     .await
-                    .with_context(|| format!("connexion à NATS JetStream (flux {})", nats.stream))?,
+                    .with_context(|| {
+                        format!("connexion à NATS JetStream (flux {})", nats.stream)
+                    })?,
             )
         }
         None => {
@@ -111,7 +113,8 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<EventStore> {
                 .context("connexion au magasin de clés PostgreSQL")?,
         ),
         None => Arc::new(
-            FileKeyStore::open(settings.data_dir.join("keys")).context("ouverture du magasin de clés")?,
+            FileKeyStore::open(settings.data_dir.join("keys"))
+                .context("ouverture du magasin de clés")?,
         ),
     };
     Ok(EventStore::new(backend, keys))
@@ -120,7 +123,9 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<EventStore> {
 /// Opens the staff account store.
 pub fn open_accounts(settings: &Settings) -> anyhow::Result<Accounts> {
     std::fs::create_dir_all(&settings.data_dir)?;
-    Ok(Arc::new(FileAccountStore::open(settings.data_dir.join("accounts.json"))?))
+    Ok(Arc::new(FileAccountStore::open(
+        settings.data_dir.join("accounts.json"),
+    )?))
 }
 
 impl Application {
@@ -162,7 +167,9 @@ impl Application {
                 let mut tick = tokio::time::interval(Duration::from_secs(30));
                 loop {
                     tick.tick().await;
-                    let due = crate::queries::due_for_closing(&app, time::OffsetDateTime::now_utc()).await;
+                    let due =
+                        crate::queries::due_for_closing(&app, time::OffsetDateTime::now_utc())
+                            .await;
                     match due {
                         Ok(ids) if !ids.is_empty() => {
                             if let Err(e) = app.close_due(&ids).await {
@@ -220,7 +227,10 @@ impl Application {
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests
     /// finish (at most the grace period), stops the background tasks and returns; the
     /// event store flushes when its last handle drops.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let server = axum::serve(
             self.listener,

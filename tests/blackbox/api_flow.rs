@@ -14,8 +14,12 @@ async fn a_whole_concertation_over_http() {
     let admin = t.staff("admin", StaffRole::Administrator).await;
 
     let citizen = t.join(json!({"kind": "citoyen", "commune": "75056"})).await;
-    let business = t.join(json!({"kind": "entreprise", "siren": "552100554"})).await;
-    let agent = t.join(json!({"kind": "agent_public", "siren": SIREN})).await;
+    let business = t
+        .join(json!({"kind": "entreprise", "siren": "552100554"}))
+        .await;
+    let agent = t
+        .join(json!({"kind": "agent_public", "siren": SIREN}))
+        .await;
 
     // Contribute: a proposal (pending: a priori), a statement, a proposal by a business.
     let proposal = t
@@ -42,11 +46,17 @@ async fn a_whole_concertation_over_http() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (_, view) = t.get(&format!("/contributions/{proposal}"), Some(&citizen)).await;
+    let (_, view) = t
+        .get(&format!("/contributions/{proposal}"), Some(&citizen))
+        .await;
     assert_eq!(view["status"], "pending");
     assert_eq!(view["author_kind"], "citoyen");
     let (status, _) = t.get(&format!("/contributions/{proposal}"), None).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "the public does not see pending contributions");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the public does not see pending contributions"
+    );
 
     // Moderation: approve both.
     for id in [&proposal, &statement] {
@@ -58,7 +68,12 @@ async fn a_whole_concertation_over_http() {
         )
         .await;
     }
-    let (_, public) = t.get(&format!("/concertations/{}/contributions", s.concertation), None).await;
+    let (_, public) = t
+        .get(
+            &format!("/concertations/{}/contributions", s.concertation),
+            None,
+        )
+        .await;
     assert_eq!(public["total"], 2);
 
     // Votes: agent agrees, citizen disagrees then changes their mind (replaces, not adds).
@@ -73,12 +88,25 @@ async fn a_whole_concertation_over_http() {
     vote(&citizen, "pass").await;
     let again = vote(&citizen, "pass").await;
     assert_eq!(again["events"], 0, "the same vote again appends nothing");
-    let (_, tallies) = t.get(&format!("/questions/{}/tallies", s.statements_question), None).await;
-    assert_eq!(tallies[&statement], json!({"agree": 1, "disagree": 0, "pass": 1}));
+    let (_, tallies) = t
+        .get(
+            &format!("/questions/{}/tallies", s.statements_question),
+            None,
+        )
+        .await;
+    assert_eq!(
+        tallies[&statement],
+        json!({"agree": 1, "disagree": 0, "pass": 1})
+    );
 
     // Support the proposal.
-    t.post_ok(&format!("/contributions/{proposal}/supports"), &agent, json!({"stance": "support"}), StatusCode::OK)
-        .await;
+    t.post_ok(
+        &format!("/contributions/{proposal}/supports"),
+        &agent,
+        json!({"stance": "support"}),
+        StatusCode::OK,
+    )
+    .await;
     let (_, view) = t.get(&format!("/contributions/{proposal}"), None).await;
     assert_eq!(view["supports"], json!({"support": 1, "oppose": 0}));
 
@@ -91,7 +119,10 @@ async fn a_whole_concertation_over_http() {
     )
     .await;
     let (_, queue) = t
-        .get(&format!("/concertations/{}/moderation-queue", s.concertation), Some(&s.facilitator))
+        .get(
+            &format!("/concertations/{}/moderation-queue", s.concertation),
+            Some(&s.facilitator),
+        )
         .await;
     assert_eq!(queue.as_array().unwrap().len(), 1);
     t.post_ok(
@@ -116,7 +147,11 @@ async fn a_whole_concertation_over_http() {
             Some(json!({"granted": true, "note": "Je me déjuge."})),
         )
         .await;
-    assert_eq!(same.status(), StatusCode::FORBIDDEN, "the same facilitator cannot decide");
+    assert_eq!(
+        same.status(),
+        StatusCode::FORBIDDEN,
+        "the same facilitator cannot decide"
+    );
     t.post_ok(
         &format!("/contributions/{proposal}/appeal/decision"),
         &s.other_facilitator,
@@ -141,7 +176,13 @@ async fn a_whole_concertation_over_http() {
         .as_str()
         .unwrap()
         .to_owned();
-    t.post_ok(&format!("/sessions/{session}/open"), &s.facilitator, json!({}), StatusCode::OK).await;
+    t.post_ok(
+        &format!("/sessions/{session}/open"),
+        &s.facilitator,
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     let recorded = t
         .post_ok(
             "/contributions",
@@ -151,13 +192,27 @@ async fn a_whole_concertation_over_http() {
             StatusCode::CREATED,
         )
         .await;
-    assert_eq!(recorded["events"], 2, "attendee registered, then the contribution");
-    t.post_ok(&format!("/sessions/{session}/close"), &s.facilitator, json!({"minutes": "Vingt participants."}), StatusCode::OK)
-        .await;
+    assert_eq!(
+        recorded["events"], 2,
+        "attendee registered, then the contribution"
+    );
+    t.post_ok(
+        &format!("/sessions/{session}/close"),
+        &s.facilitator,
+        json!({"minutes": "Vingt participants."}),
+        StatusCode::OK,
+    )
+    .await;
 
     // Close, answer, publish the synthesis.
     let c = |p: &str| format!("/concertations/{}{p}", s.concertation);
-    t.post_ok(&c("/close"), &s.commission, json!({"reason": "Calendrier municipal."}), StatusCode::OK).await;
+    t.post_ok(
+        &c("/close"),
+        &s.commission,
+        json!({"reason": "Calendrier municipal."}),
+        StatusCode::OK,
+    )
+    .await;
     t.post_ok(
         &format!("/contributions/{proposal}/answer"),
         &s.commission,
@@ -165,16 +220,34 @@ async fn a_whole_concertation_over_http() {
         StatusCode::OK,
     )
     .await;
-    t.post_ok(&c("/synthesis"), &s.commission, json!({"summary": "Synthèse publiée."}), StatusCode::OK).await;
+    t.post_ok(
+        &c("/synthesis"),
+        &s.commission,
+        json!({"summary": "Synthèse publiée."}),
+        StatusCode::OK,
+    )
+    .await;
     let (_, concertation) = t.get(&c(""), None).await;
     assert_eq!(concertation["phase"], "synthesis_published");
 
     // Erase: a contribution's body, then the citizen's personal data.
-    t.post_ok(&format!("/contributions/{statement}/erasure"), &admin, json!({}), StatusCode::OK).await;
+    t.post_ok(
+        &format!("/contributions/{statement}/erasure"),
+        &admin,
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     let (_, view) = t.get(&format!("/contributions/{statement}"), None).await;
     assert_eq!(view["erased"], true);
     assert_eq!(view["text"], serde_json::Value::Null);
-    t.post_ok(&format!("/participants/{}/erasure", citizen.id), &admin, json!({}), StatusCode::OK).await;
+    t.post_ok(
+        &format!("/participants/{}/erasure", citizen.id),
+        &admin,
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
     let (_, me) = t.get("/participants/me", Some(&citizen)).await;
     assert_eq!(me["erased"], true);
 
@@ -182,12 +255,18 @@ async fn a_whole_concertation_over_http() {
     let events = t
         .app
         .store()
-        .read_all(eventstore::ReadFrom::Start, &eventstore::StreamFilter::All, 10_000)
+        .read_all(
+            eventstore::ReadFrom::Start,
+            &eventstore::StreamFilter::All,
+            10_000,
+        )
         .await
         .unwrap();
     assert!(events.len() > 20);
-    assert!(events.iter().all(|e| e.record.event.metadata.correlation_id.is_some()
-        && e.record.event.metadata.actor.is_some()));
+    assert!(events
+        .iter()
+        .all(|e| e.record.event.metadata.correlation_id.is_some()
+            && e.record.event.metadata.actor.is_some()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,15 +285,28 @@ async fn the_request_id_becomes_the_correlation_id_and_errors_speak_english_on_r
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
-    assert_eq!(response.headers()["x-request-id"], request_id.to_string().as_str());
+    assert_eq!(
+        response.headers()["x-request-id"],
+        request_id.to_string().as_str()
+    );
     let last = t
         .app
         .store()
-        .read_all(eventstore::ReadFrom::Start, &eventstore::StreamFilter::Category("contribution".into()), 100)
+        .read_all(
+            eventstore::ReadFrom::Start,
+            &eventstore::StreamFilter::Category("contribution".into()),
+            100,
+        )
         .await
         .unwrap();
-    assert_eq!(last[0].record.event.metadata.correlation_id, Some(request_id));
-    assert_eq!(last[0].record.event.metadata.actor.as_deref(), Some(format!("participant:{}", citizen.id).as_str()));
+    assert_eq!(
+        last[0].record.event.metadata.correlation_id,
+        Some(request_id)
+    );
+    assert_eq!(
+        last[0].record.event.metadata.actor.as_deref(),
+        Some(format!("participant:{}", citizen.id).as_str())
+    );
 
     let english = t
         .client
@@ -224,10 +316,15 @@ async fn the_request_id_becomes_the_correlation_id_and_errors_speak_english_on_r
         .await
         .unwrap();
     assert_eq!(english.status(), StatusCode::NOT_FOUND);
-    assert_eq!(english.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        english.headers()["content-type"],
+        "application/problem+json"
+    );
     let body: serde_json::Value = english.json().await.unwrap();
     assert_eq!(body["detail"], "Consultation not found.");
-    let (_, french) = t.get(&format!("/concertations/{}", uuid::Uuid::now_v7()), None).await;
+    let (_, french) = t
+        .get(&format!("/concertations/{}", uuid::Uuid::now_v7()), None)
+        .await;
     assert_eq!(french["detail"], "Concertation introuvable.");
     assert_eq!(french["code"], "concertation.not_found");
 }

@@ -17,16 +17,39 @@ async fn health_ready_and_metrics() {
     let ready = t.client.get(t.url("/ready")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
     assert_eq!(ready.json::<Value>().await.unwrap()["status"], "ready");
-    t.client.get(t.url("/api/v1/concertations")).send().await.unwrap();
-    let metrics = t.client.get(t.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    t.client
+        .get(t.url("/api/v1/concertations"))
+        .send()
+        .await
+        .unwrap();
+    let metrics = t
+        .client
+        .get(t.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("concerto_http_requests_total{method=\"GET\",route=\"/api/v1/concertations\",status=\"200\"} 1"), "{metrics}");
-    assert!(metrics.contains("concerto_projection_lag_commits{projection=\"audit\"} 0"), "{metrics}");
+    assert!(
+        metrics.contains("concerto_projection_lag_commits{projection=\"audit\"} 0"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_route_exists_and_every_route_is_documented() {
     let t = spawn_app().await;
-    let document: Value = t.client.get(t.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let document: Value = t
+        .client
+        .get(t.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(document["openapi"], "3.1.0");
     let (_, routes) = gateway::http::api();
     let paths = document["paths"].as_object().unwrap();
@@ -34,7 +57,9 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
     assert_eq!(documented, routes.len());
     for route in &routes {
         assert!(
-            paths[route.path].get(route.method.as_str().to_lowercase()).is_some(),
+            paths[route.path]
+                .get(route.method.as_str().to_lowercase())
+                .is_some(),
             "{} {} is not documented",
             route.method,
             route.path
@@ -77,14 +102,24 @@ fn serve_demo_seeds_once_and_prints_credentials_once() {
         let mut reader = BufReader::new(child.stdout.take().unwrap());
         loop {
             let mut line = String::new();
-            assert!(reader.read_line(&mut line).unwrap() > 0, "server stopped: {lines:?}");
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "server stopped: {lines:?}"
+            );
             let listening = line.starts_with("Concerto écoute sur");
             lines.push(line);
             if listening {
                 break;
             }
         }
-        let address = lines.last().unwrap().trim().rsplit(' ').next().unwrap().to_owned();
+        let address = lines
+            .last()
+            .unwrap()
+            .trim()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .to_owned();
         let list: Value = tokio::runtime::Runtime::new().unwrap().block_on(async {
             reqwest::get(format!("{address}/api/v1/concertations"))
                 .await
@@ -94,20 +129,33 @@ fn serve_demo_seeds_once_and_prints_credentials_once() {
                 .unwrap()
         });
         // SIGTERM: drains and exits 0.
-        let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(status.success());
         let exit = child.wait().unwrap();
         assert!(exit.success(), "exit status {exit:?}");
         (lines, list)
     };
     let (first, list) = run();
-    assert_eq!(first.iter().filter(|l| l.contains("mot de passe")).count(), 2, "{first:?}");
+    assert_eq!(
+        first.iter().filter(|l| l.contains("mot de passe")).count(),
+        2,
+        "{first:?}"
+    );
     let demo = &list.as_array().unwrap()[0];
-    assert_eq!(demo["title"], "Concertation territoriale de l'IA — Métropole de démonstration");
+    assert_eq!(
+        demo["title"],
+        "Concertation territoriale de l'IA — Métropole de démonstration"
+    );
     assert_eq!(demo["phase"], "open");
     assert_eq!(demo["themes"].as_array().unwrap().len(), 4);
     assert_eq!(demo["questions"].as_array().unwrap().len(), 3);
     let (second, list_again) = run();
-    assert!(second.iter().all(|l| !l.contains("mot de passe")), "{second:?}");
+    assert!(
+        second.iter().all(|l| !l.contains("mot de passe")),
+        "{second:?}"
+    );
     assert_eq!(list_again, list, "a restart seeds nothing again");
 }

@@ -68,8 +68,16 @@ impl TestApp {
     }
 
     /// Sends `body` as JSON with an optional bearer token.
-    pub async fn send(&self, method: Method, path: &str, who: Option<&Who>, body: Option<Value>) -> Response {
-        let mut request = self.client.request(method, self.url(&format!("/api/v1{path}")));
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<&Who>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .request(method, self.url(&format!("/api/v1{path}")));
         if let Some(who) = who {
             request = request.bearer_auth(&who.token);
         }
@@ -97,7 +105,13 @@ impl TestApp {
 
     /// The event store's head commit (0 when empty): to check nothing was appended.
     pub async fn head(&self) -> u64 {
-        self.app.store().head().await.unwrap().map(|p| p.commit()).unwrap_or(0)
+        self.app
+            .store()
+            .head()
+            .await
+            .unwrap()
+            .map(|p| p.commit())
+            .unwrap_or(0)
     }
 
     /// Creates a staff account directly (as the operator's CLI does) and logs in.
@@ -139,7 +153,9 @@ impl TestApp {
 
     /// Joins as a participant.
     pub async fn join(&self, body: Value) -> Who {
-        let response = self.send(Method::POST, "/participants", None, Some(body)).await;
+        let response = self
+            .send(Method::POST, "/participants", None, Some(body))
+            .await;
         assert_eq!(response.status(), StatusCode::CREATED);
         let body: Value = response.json().await.unwrap();
         assert!(body["recovery_code"].as_str().unwrap().len() >= 20);
@@ -163,11 +179,20 @@ pub struct Scene {
 }
 
 pub async fn open_concertation(t: &TestApp, slug: &str) -> Scene {
-    let commission = t.staff(&format!("commission-{slug}"), StaffRole::Commission).await;
-    let facilitator = t.staff(&format!("animateur-{slug}"), StaffRole::Facilitator).await;
-    let other_facilitator = t.staff(&format!("animateur2-{slug}"), StaffRole::Facilitator).await;
+    let commission = t
+        .staff(&format!("commission-{slug}"), StaffRole::Commission)
+        .await;
+    let facilitator = t
+        .staff(&format!("animateur-{slug}"), StaffRole::Facilitator)
+        .await;
+    let other_facilitator = t
+        .staff(&format!("animateur2-{slug}"), StaffRole::Facilitator)
+        .await;
     let now = time::OffsetDateTime::now_utc();
-    let fmt = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let fmt = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
     let created = t
         .post_ok(
             "/concertations",
@@ -183,26 +208,50 @@ pub async fn open_concertation(t: &TestApp, slug: &str) -> Scene {
         .await;
     let concertation = created["id"].as_str().unwrap().to_owned();
     let c = |p: &str| format!("/concertations/{concertation}{p}");
-    let theme = t.post_ok(&c("/themes"), &commission, json!({"label": "IA utile"}), StatusCode::CREATED).await["id"]
+    let theme = t
+        .post_ok(
+            &c("/themes"),
+            &commission,
+            json!({"label": "IA utile"}),
+            StatusCode::CREATED,
+        )
+        .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let open_question = t
-        .post_ok(&c("/questions"), &commission, json!({"kind": "open", "prompt": "Vos idées ?"}), StatusCode::CREATED)
+        .post_ok(
+            &c("/questions"),
+            &commission,
+            json!({"kind": "open", "prompt": "Vos idées ?"}),
+            StatusCode::CREATED,
+        )
         .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let statements_question = t
-        .post_ok(&c("/questions"), &commission, json!({"kind": "statements", "prompt": "Votez"}), StatusCode::CREATED)
+        .post_ok(
+            &c("/questions"),
+            &commission,
+            json!({"kind": "statements", "prompt": "Votez"}),
+            StatusCode::CREATED,
+        )
         .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
     for f in [&facilitator, &other_facilitator] {
-        t.post_ok(&c("/facilitators"), &commission, json!({"staff_id": f.id}), StatusCode::OK).await;
+        t.post_ok(
+            &c("/facilitators"),
+            &commission,
+            json!({"staff_id": f.id}),
+            StatusCode::OK,
+        )
+        .await;
     }
-    t.post_ok(&c("/open"), &commission, json!({}), StatusCode::OK).await;
+    t.post_ok(&c("/open"), &commission, json!({}), StatusCode::OK)
+        .await;
     Scene {
         commission,
         facilitator,

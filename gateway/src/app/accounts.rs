@@ -74,7 +74,11 @@ impl App {
     /// Checks credentials and opens a session.
     pub async fn login(&self, input: LoginInput) -> AppResult<LoggedIn> {
         let account = self.accounts().by_login(&input.login).await?;
-        let ok = password::verify(input.password, account.as_ref().map(|a| a.password_hash.clone())).await;
+        let ok = password::verify(
+            input.password,
+            account.as_ref().map(|a| a.password_hash.clone()),
+        )
+        .await;
         let account = match (ok, account) {
             (true, Some(account)) => account,
             _ => return Err(AppError::Unauthenticated("auth.bad_credentials")),
@@ -103,17 +107,26 @@ impl App {
 
     /// Creates a staff account: by an administrator, or by the system (the operator's
     /// command line). Nothing enters the event log.
-    pub async fn create_account(&self, ctx: &Ctx, input: NewAccountInput) -> AppResult<StaffAccount> {
+    pub async fn create_account(
+        &self,
+        ctx: &Ctx,
+        input: NewAccountInput,
+    ) -> AppResult<StaffAccount> {
         let default_collectivite = match &ctx.caller {
             Caller::System => None,
-            Caller::Staff { account, .. } if account.role == StaffRole::Administrator => account.collectivite.clone(),
+            Caller::Staff { account, .. } if account.role == StaffRole::Administrator => {
+                account.collectivite.clone()
+            }
             _ => return Err(AppError::Forbidden("auth.admin_only")),
         };
         let mut check = Check::new();
         if !valid_login(input.login.trim()) {
             check.fail("/login", "account.login_invalid", Vec::new());
         }
-        let display_name = check.field("/display_name", domain::values::DisplayName::parse(&input.display_name));
+        let display_name = check.field(
+            "/display_name",
+            domain::values::DisplayName::parse(&input.display_name),
+        );
         if input.password.chars().count() < MIN_PASSWORD_CHARS {
             check.fail(
                 "/password",
@@ -135,7 +148,9 @@ impl App {
         let account = StaffAccount {
             id: StaffId::from_uuid(Uuid::now_v7()),
             login: input.login.trim().to_owned(),
-            display_name: display_name.map(|d| d.as_str().to_owned()).unwrap_or_default(),
+            display_name: display_name
+                .map(|d| d.as_str().to_owned())
+                .unwrap_or_default(),
             role: input.role,
             collectivite,
             password_hash: password::hash(input.password).await?,

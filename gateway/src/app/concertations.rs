@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::check::{parsed, Check};
-use super::{require_staff, Applied, App, Ctx};
+use super::{require_staff, App, Applied, Ctx};
 use crate::accounts::StaffRole;
 use crate::error::{AppError, AppResult};
 
@@ -158,7 +158,10 @@ impl App {
     }
 
     /// The snapshot other aggregates' commands carry.
-    pub async fn concertation_snapshot(&self, id: ConcertationId) -> AppResult<ConcertationSnapshot> {
+    pub async fn concertation_snapshot(
+        &self,
+        id: ConcertationId,
+    ) -> AppResult<ConcertationSnapshot> {
         Ok(self.concertation(id).await?.snapshot())
     }
 
@@ -176,12 +179,13 @@ impl App {
         let description = check.field("/description", Description::parse(&input.description));
         let territories = territories(&mut check, &input.territories);
         check.finish()?;
-        let collectivite = account
-            .collectivite
-            .clone()
-            .ok_or(AppError::Rejected(Rejection::Forbidden {
-                action: "action.configure",
-            }))?;
+        let collectivite =
+            account
+                .collectivite
+                .clone()
+                .ok_or(AppError::Rejected(Rejection::Forbidden {
+                    action: "action.configure",
+                }))?;
         let id = ConcertationId::from_uuid(ctx.new_id("concertation"));
         let slug = parsed(slug);
         let reserved = self
@@ -309,8 +313,14 @@ impl App {
         id: ConcertationId,
         input: ModerationInput,
     ) -> AppResult<Applied> {
-        self.concertation_command(ctx, C::ChangeModerationMode { id, mode: input.mode })
-            .await
+        self.concertation_command(
+            ctx,
+            C::ChangeModerationMode {
+                id,
+                mode: input.mode,
+            },
+        )
+        .await
     }
 
     /// Reschedules (draft).
@@ -346,8 +356,14 @@ impl App {
         if account.role != StaffRole::Facilitator {
             return Err(AppError::Conflict("account.not_facilitator"));
         }
-        self.concertation_command(ctx, C::AssignFacilitator { id, facilitator: staff })
-            .await
+        self.concertation_command(
+            ctx,
+            C::AssignFacilitator {
+                id,
+                facilitator: staff,
+            },
+        )
+        .await
     }
 
     /// Removes a facilitator's assignment.
@@ -357,8 +373,14 @@ impl App {
         id: ConcertationId,
         staff: StaffId,
     ) -> AppResult<Applied> {
-        self.concertation_command(ctx, C::UnassignFacilitator { id, facilitator: staff })
-            .await
+        self.concertation_command(
+            ctx,
+            C::UnassignFacilitator {
+                id,
+                facilitator: staff,
+            },
+        )
+        .await
     }
 
     /// Opens the concertation now.
@@ -376,12 +398,23 @@ impl App {
         let mut check = Check::new();
         let reason = check.field("/reason", Reason::parse(&input.reason));
         check.finish()?;
-        self.concertation_command(ctx, C::CloseEarly { id, reason: parsed(reason) })
-            .await
+        self.concertation_command(
+            ctx,
+            C::CloseEarly {
+                id,
+                reason: parsed(reason),
+            },
+        )
+        .await
     }
 
     /// Moves the closing later.
-    pub async fn extend(&self, ctx: &Ctx, id: ConcertationId, input: ExtendInput) -> AppResult<Applied> {
+    pub async fn extend(
+        &self,
+        ctx: &Ctx,
+        id: ConcertationId,
+        input: ExtendInput,
+    ) -> AppResult<Applied> {
         let mut check = Check::new();
         let reason = check.field("/reason", Reason::parse(&input.reason));
         check.finish()?;
@@ -406,8 +439,14 @@ impl App {
         let mut check = Check::new();
         let summary = check.field("/summary", Minutes::parse(&input.summary));
         check.finish()?;
-        self.concertation_command(ctx, C::PublishSynthesis { id, summary: parsed(summary) })
-            .await
+        self.concertation_command(
+            ctx,
+            C::PublishSynthesis {
+                id,
+                summary: parsed(summary),
+            },
+        )
+        .await
     }
 
     /// Archives.
@@ -421,7 +460,10 @@ impl App {
         let ctx = Ctx::new(crate::auth::Caller::System);
         let mut closed = 0;
         for id in ids {
-            match self.execute::<ConcertationAggregate>(&ctx, C::Close { id: *id }).await {
+            match self
+                .execute::<ConcertationAggregate>(&ctx, C::Close { id: *id })
+                .await
+            {
                 Ok(applied) if applied.events > 0 => closed += 1,
                 Ok(_) | Err(AppError::Rejected(_)) => {}
                 Err(e) => return Err(e),

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::check::{parsed, Check};
 use super::participants::JoinInput;
-use super::{require_participant, require_staff, Applied, App, Ctx};
+use super::{require_participant, require_staff, App, Applied, Ctx};
 use crate::auth::{self, recovery_code_hash, Caller};
 use crate::error::{AppError, AppResult};
 
@@ -180,7 +180,11 @@ impl App {
     /// Submits a contribution; returns its id. A participant's first contribution
     /// registers them first; a facilitator recording in a session registers the
     /// attendee's new pseudonym (as the system: the attendee has no token).
-    pub async fn submit(&self, ctx: &Ctx, input: SubmitInput) -> AppResult<(ContributionId, Applied)> {
+    pub async fn submit(
+        &self,
+        ctx: &Ctx,
+        input: SubmitInput,
+    ) -> AppResult<(ContributionId, Applied)> {
         let mut check = Check::new();
         let text = check.field("/text", ContributionText::parse(&input.text));
         let language = check.field(
@@ -193,7 +197,11 @@ impl App {
         );
         let amendment = input.amendment.as_ref().map(|a| {
             let article = check.field("/amendment/article", ArticleId::parse(&a.article));
-            let base = check.optional("/amendment/base_hash", a.base_hash.as_deref(), TextHash::parse);
+            let base = check.optional(
+                "/amendment/base_hash",
+                a.base_hash.as_deref(),
+                TextHash::parse,
+            );
             let proposed = check.optional(
                 "/amendment/proposed_text",
                 a.proposed_text.as_deref(),
@@ -203,7 +211,9 @@ impl App {
         });
         check.finish()?;
         let concertation = self
-            .concertation_snapshot(domain::values::ConcertationId::from_uuid(input.concertation))
+            .concertation_snapshot(domain::values::ConcertationId::from_uuid(
+                input.concertation,
+            ))
             .await?;
         let question = QuestionId::from_uuid(input.question);
         let parent = match input.parent {
@@ -227,11 +237,11 @@ impl App {
                 let hash_at_anchor = self.article_hash(doctrine, version, &article).await?;
                 let base_hash = match parsed(base) {
                     Some(hash) => hash,
-                    None => hash_at_anchor
-                        .clone()
-                        .ok_or(AppError::Rejected(Rejection::UnknownArticle {
+                    None => hash_at_anchor.clone().ok_or(AppError::Rejected(
+                        Rejection::UnknownArticle {
                             article: article.to_string(),
-                        }))?,
+                        },
+                    ))?,
                 };
                 Some(AmendmentDraft {
                     anchor: AmendmentAnchor {
@@ -258,7 +268,10 @@ impl App {
                 (claims.participant, None, None)
             }
             (Caller::Staff { .. }, Some(session)) => {
-                let session = self.session(SessionId::from_uuid(session)).await?.snapshot();
+                let session = self
+                    .session(SessionId::from_uuid(session))
+                    .await?
+                    .snapshot();
                 // The domain checks the facilitator before anything is registered for
                 // the attendee, so a refused recording leaves no trace.
                 concertation.require_facilitator(&ctx.caller.actor(), "action.run_session")?;
@@ -277,7 +290,9 @@ impl App {
                 let participant = ParticipantId::from_uuid(ctx.new_id("attendee"));
                 (participant, Some(session), Some(attendee))
             }
-            (Caller::Staff { .. }, None) => return Err(AppError::Forbidden("auth.participant_only")),
+            (Caller::Staff { .. }, None) => {
+                return Err(AppError::Forbidden("auth.participant_only"))
+            }
             (_, Some(_)) => {
                 return Err(AppError::Rejected(Rejection::Forbidden {
                     action: "action.run_session",
@@ -286,22 +301,26 @@ impl App {
             (Caller::System, None) => return Err(AppError::Forbidden("auth.participant_only")),
         };
         let command = C::Submit(Box::new(SubmitContribution {
-                    id,
-                    concertation,
-                    question,
-                    kind: input.kind,
-                    author,
-                    parent,
-                    themes: themes(&input.themes),
-                    language: parsed(language),
-                    text: parsed(text),
-                    amendment,
-                    session,
-                }));
+            id,
+            concertation,
+            question,
+            kind: input.kind,
+            author,
+            parent,
+            themes: themes(&input.themes),
+            language: parsed(language),
+            text: parsed(text),
+            amendment,
+            session,
+        }));
         let applied = match attendee {
-            None => self.participant_command::<ContributionAggregate>(ctx, command).await?,
+            None => {
+                self.participant_command::<ContributionAggregate>(ctx, command)
+                    .await?
+            }
             Some(attendee) => {
-                self.precheck::<ContributionAggregate>(ctx, &command).await?;
+                self.precheck::<ContributionAggregate>(ctx, &command)
+                    .await?;
                 let registered = self.register_attendee(ctx, author, attendee).await?;
                 registered.merge(self.execute::<ContributionAggregate>(ctx, command).await?)
             }
@@ -338,14 +357,25 @@ impl App {
     }
 
     /// The author revises their contribution.
-    pub async fn revise(&self, ctx: &Ctx, id: ContributionId, input: ReviseInput) -> AppResult<Applied> {
+    pub async fn revise(
+        &self,
+        ctx: &Ctx,
+        id: ContributionId,
+        input: ReviseInput,
+    ) -> AppResult<Applied> {
         require_participant(ctx)?;
         let mut check = Check::new();
         let text = check.field("/text", ContributionText::parse(&input.text));
-        let proposed = check.optional("/proposed_text", input.proposed_text.as_deref(), ArticleText::parse);
+        let proposed = check.optional(
+            "/proposed_text",
+            input.proposed_text.as_deref(),
+            ArticleText::parse,
+        );
         check.finish()?;
         let contribution = self.contribution(id).await?;
-        let concertation = self.concertation_snapshot(contribution.concertation).await?;
+        let concertation = self
+            .concertation_snapshot(contribution.concertation)
+            .await?;
         self.execute::<ContributionAggregate>(
             ctx,
             C::Revise {
@@ -362,11 +392,17 @@ impl App {
     pub async fn withdraw(&self, ctx: &Ctx, id: ContributionId) -> AppResult<Applied> {
         require_participant(ctx)?;
         self.contribution(id).await?;
-        self.execute::<ContributionAggregate>(ctx, C::Withdraw { id }).await
+        self.execute::<ContributionAggregate>(ctx, C::Withdraw { id })
+            .await
     }
 
     /// A participant reports a contribution.
-    pub async fn report(&self, ctx: &Ctx, id: ContributionId, input: ReportInput) -> AppResult<Applied> {
+    pub async fn report(
+        &self,
+        ctx: &Ctx,
+        id: ContributionId,
+        input: ReportInput,
+    ) -> AppResult<Applied> {
         let claims = require_participant(ctx)?.clone();
         let mut check = Check::new();
         let note = check.optional("/note", input.note.as_deref(), Reason::parse);
@@ -385,20 +421,31 @@ impl App {
     }
 
     /// An assigned facilitator moderates a contribution.
-    pub async fn moderate(&self, ctx: &Ctx, id: ContributionId, input: ModerateInput) -> AppResult<Applied> {
+    pub async fn moderate(
+        &self,
+        ctx: &Ctx,
+        id: ContributionId,
+        input: ModerateInput,
+    ) -> AppResult<Applied> {
         require_staff(ctx)?;
         let mut check = Check::new();
         let note = check.field("/note", Reason::parse(&input.note));
         let decision = match (input.decision, input.reason, input.of, &input.themes) {
             (DecisionInput::Approve, None, None, None) => Some(ModerationDecision::Approve),
-            (DecisionInput::Hide, Some(reason), None, None) => Some(ModerationDecision::Hide { reason }),
+            (DecisionInput::Hide, Some(reason), None, None) => {
+                Some(ModerationDecision::Hide { reason })
+            }
             (DecisionInput::Restore, None, None, None) => Some(ModerationDecision::Restore),
-            (DecisionInput::MarkDuplicate, None, Some(of), None) => Some(ModerationDecision::MarkDuplicate {
-                of: ContributionId::from_uuid(of),
-            }),
-            (DecisionInput::TagThemes, None, None, Some(list)) => Some(ModerationDecision::TagThemes {
-                themes: themes(list),
-            }),
+            (DecisionInput::MarkDuplicate, None, Some(of), None) => {
+                Some(ModerationDecision::MarkDuplicate {
+                    of: ContributionId::from_uuid(of),
+                })
+            }
+            (DecisionInput::TagThemes, None, None, Some(list)) => {
+                Some(ModerationDecision::TagThemes {
+                    themes: themes(list),
+                })
+            }
             (DecisionInput::Feature, None, None, None) => Some(ModerationDecision::Feature),
             _ => {
                 check.fail("/decision", "request.invalid", Vec::new());
@@ -407,7 +454,9 @@ impl App {
         };
         check.finish()?;
         let contribution = self.contribution(id).await?;
-        let concertation = self.concertation_snapshot(contribution.concertation).await?;
+        let concertation = self
+            .concertation_snapshot(contribution.concertation)
+            .await?;
         self.execute::<ContributionAggregate>(
             ctx,
             C::Moderate {
@@ -421,14 +470,25 @@ impl App {
     }
 
     /// The author appeals the last hide or duplicate mark.
-    pub async fn appeal(&self, ctx: &Ctx, id: ContributionId, input: AppealInput) -> AppResult<Applied> {
+    pub async fn appeal(
+        &self,
+        ctx: &Ctx,
+        id: ContributionId,
+        input: AppealInput,
+    ) -> AppResult<Applied> {
         require_participant(ctx)?;
         let mut check = Check::new();
         let text = check.field("/text", AppealText::parse(&input.text));
         check.finish()?;
         self.contribution(id).await?;
-        self.execute::<ContributionAggregate>(ctx, C::Appeal { id, text: parsed(text) })
-            .await
+        self.execute::<ContributionAggregate>(
+            ctx,
+            C::Appeal {
+                id,
+                text: parsed(text),
+            },
+        )
+        .await
     }
 
     /// Another facilitator or the commission decides an appeal.
@@ -443,7 +503,9 @@ impl App {
         let note = check.field("/note", Reason::parse(&input.note));
         check.finish()?;
         let contribution = self.contribution(id).await?;
-        let concertation = self.concertation_snapshot(contribution.concertation).await?;
+        let concertation = self
+            .concertation_snapshot(contribution.concertation)
+            .await?;
         self.execute::<ContributionAggregate>(
             ctx,
             C::DecideAppeal {
@@ -457,13 +519,21 @@ impl App {
     }
 
     /// The commission answers a proposal or an amendment.
-    pub async fn answer(&self, ctx: &Ctx, id: ContributionId, input: AnswerInput) -> AppResult<Applied> {
+    pub async fn answer(
+        &self,
+        ctx: &Ctx,
+        id: ContributionId,
+        input: AnswerInput,
+    ) -> AppResult<Applied> {
         require_staff(ctx)?;
         let mut check = Check::new();
-        let justification = check.field("/justification", Justification::parse(&input.justification));
+        let justification =
+            check.field("/justification", Justification::parse(&input.justification));
         check.finish()?;
         let contribution = self.contribution(id).await?;
-        let concertation = self.concertation_snapshot(contribution.concertation).await?;
+        let concertation = self
+            .concertation_snapshot(contribution.concertation)
+            .await?;
         self.execute::<ContributionAggregate>(
             ctx,
             C::Answer {
@@ -484,8 +554,11 @@ impl App {
         let contribution = self.contribution(id).await?;
         let concertation = self.concertation(contribution.concertation).await?;
         match account.actor() {
-            Actor::Administrator { collectivite, .. } if collectivite == concertation.collectivite => {}
-            Actor::Administrator { .. } => return Err(AppError::Rejected(Rejection::OtherCollectivite)),
+            Actor::Administrator { collectivite, .. }
+                if collectivite == concertation.collectivite => {}
+            Actor::Administrator { .. } => {
+                return Err(AppError::Rejected(Rejection::OtherCollectivite))
+            }
             _ => return Err(AppError::Forbidden("auth.admin_only")),
         }
         let key = KeyId::parse(SealKey::contribution(id).as_str())?;

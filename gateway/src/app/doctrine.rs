@@ -3,14 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use domain::doctrine::{stream, ArticleChange, ArticleEdit, Doctrine, DoctrineAggregate, DoctrineCommand as C, Pillar};
+use domain::doctrine::{
+    stream, ArticleChange, ArticleEdit, Doctrine, DoctrineAggregate, DoctrineCommand as C, Pillar,
+};
 use domain::values::{ArticleId, ArticleText, ContributionId, DoctrineId, Reason, Title};
 use domain::Rejection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::check::{parsed, Check};
-use super::{require_staff, Applied, App, Ctx};
+use super::{require_staff, App, Applied, Ctx};
 use crate::error::{AppError, AppResult};
 
 /// What a change does.
@@ -72,7 +74,12 @@ impl App {
     }
 
     /// Revises a doctrine (commission).
-    pub async fn revise_doctrine(&self, ctx: &Ctx, id: DoctrineId, input: ReviseDoctrineInput) -> AppResult<Applied> {
+    pub async fn revise_doctrine(
+        &self,
+        ctx: &Ctx,
+        id: DoctrineId,
+        input: ReviseDoctrineInput,
+    ) -> AppResult<Applied> {
         require_staff(ctx)?;
         let mut check = Check::new();
         let note = check.field("/note", Reason::parse(&input.note));
@@ -85,12 +92,14 @@ impl App {
             let after = check.optional(&at("after"), change.after.as_deref(), ArticleId::parse);
             let edit = match (change.edit, text.flatten(), title.flatten(), change.pillar) {
                 (EditInput::Replace, Some(text), None, None) => Some(ArticleEdit::Replace { text }),
-                (EditInput::Insert, Some(text), Some(title), Some(pillar)) => Some(ArticleEdit::Insert {
-                    after: after.flatten(),
-                    pillar,
-                    title,
-                    text,
-                }),
+                (EditInput::Insert, Some(text), Some(title), Some(pillar)) => {
+                    Some(ArticleEdit::Insert {
+                        after: after.flatten(),
+                        pillar,
+                        title,
+                        text,
+                    })
+                }
                 (EditInput::Delete, None, None, None) => Some(ArticleEdit::Delete),
                 _ => {
                     check.fail(&at("edit"), "request.invalid", Vec::new());
@@ -101,12 +110,19 @@ impl App {
                 changes.push(ArticleChange {
                     article,
                     edit,
-                    sources: change.sources.iter().map(|s| ContributionId::from_uuid(*s)).collect(),
+                    sources: change
+                        .sources
+                        .iter()
+                        .map(|s| ContributionId::from_uuid(*s))
+                        .collect(),
                 });
             }
         }
         check.finish()?;
-        let cited: BTreeSet<ContributionId> = changes.iter().flat_map(|c| c.sources.iter().copied()).collect();
+        let cited: BTreeSet<ContributionId> = changes
+            .iter()
+            .flat_map(|c| c.sources.iter().copied())
+            .collect();
         let mut answers = BTreeMap::new();
         for source in cited {
             if let Some(outcome) = self.contribution(source).await?.answer {

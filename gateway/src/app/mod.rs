@@ -85,7 +85,10 @@ impl Ctx {
         match &self.idempotency_key {
             Some(key) => derived_event_id(
                 "concerto-idempotency",
-                &format!("{}\u{1f}{key}\u{1f}{stream}\u{1f}{index}", self.caller.label()),
+                &format!(
+                    "{}\u{1f}{key}\u{1f}{stream}\u{1f}{index}",
+                    self.caller.label()
+                ),
             ),
             None => Uuid::now_v7(),
         }
@@ -170,7 +173,8 @@ impl App {
         let now = OffsetDateTime::now_utc();
         let metadata = ctx.metadata();
         let stream_text = stream.to_string();
-        let span = tracing::info_span!("command", stream = %stream_text, actor = %ctx.caller.label());
+        let span =
+            tracing::info_span!("command", stream = %stream_text, actor = %ctx.caller.label());
         let _entered = span.enter();
         let executed = eventstore::aggregate::execute(
             &self.inner.store,
@@ -185,12 +189,8 @@ impl App {
                     .iter()
                     .enumerate()
                     .map(|(i, event)| {
-                        codec::encode(
-                            event,
-                            ctx.event_id(&stream_text, i),
-                            metadata.clone(),
-                        )
-                        .map_err(AppError::from)
+                        codec::encode(event, ctx.event_id(&stream_text, i), metadata.clone())
+                            .map_err(AppError::from)
                     })
                     .collect()
             },
@@ -215,7 +215,12 @@ impl App {
         A::Command: Clone,
     {
         let state = self.load::<A>(&A::stream(command)).await?;
-        A::decide(&state, command.clone(), &ctx.caller.actor(), OffsetDateTime::now_utc())?;
+        A::decide(
+            &state,
+            command.clone(),
+            &ctx.caller.actor(),
+            OffsetDateTime::now_utc(),
+        )?;
         Ok(())
     }
 

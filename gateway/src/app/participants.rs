@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::check::{parsed, Check};
-use super::{require_participant, Applied, App, Ctx};
+use super::{require_participant, App, Applied, Ctx};
 use crate::auth::{
     self, new_participant_id, recovery_code_hash, Caller, PendingRegistration, Tokens,
 };
@@ -95,13 +95,22 @@ fn kind(check: &mut Check, input: &JoinInput) -> Option<ParticipantKind> {
     let siren = |check: &mut Check| match &input.siren {
         Some(s) => check.field("/siren", Siren::parse(s)),
         None => {
-            check.field::<()>("/siren", Err(Rejection::SirenFormat { value: String::new() }));
+            check.field::<()>(
+                "/siren",
+                Err(Rejection::SirenFormat {
+                    value: String::new(),
+                }),
+            );
             None
         }
     };
     match input.kind {
         KindInput::Citoyen => {
-            let commune = check.optional("/commune", input.commune.as_deref(), TerritoryCode::parse_commune)?;
+            let commune = check.optional(
+                "/commune",
+                input.commune.as_deref(),
+                TerritoryCode::parse_commune,
+            )?;
             if input.siren.is_some() {
                 check.fail("/siren", "request.invalid", Vec::new());
             }
@@ -139,7 +148,10 @@ impl App {
 
     /// The participant, folded from their stream (`None` before their first action).
     pub async fn participant(&self, id: ParticipantId) -> AppResult<Option<Participant>> {
-        Ok(self.load::<ParticipantAggregate>(&stream(id)).await?.participant)
+        Ok(self
+            .load::<ParticipantAggregate>(&stream(id))
+            .await?
+            .participant)
     }
 
     /// Registers the calling participant in the log unless already there; called just
@@ -179,7 +191,9 @@ impl App {
             return Err(refused);
         };
         match participant.recovery_code_hash.present() {
-            Some(hash) if !participant.erased && *hash == recovery_code_hash(&input.recovery_code) => {
+            Some(hash)
+                if !participant.erased && *hash == recovery_code_hash(&input.recovery_code) =>
+            {
                 Ok(self
                     .tokens()
                     .participant_token(&Tokens::participant_claims(id, None)))
@@ -189,10 +203,18 @@ impl App {
     }
 
     /// Replaces the caller's personal data.
-    pub async fn change_personal_data(&self, ctx: &Ctx, input: PersonalInput) -> AppResult<Applied> {
+    pub async fn change_personal_data(
+        &self,
+        ctx: &Ctx,
+        input: PersonalInput,
+    ) -> AppResult<Applied> {
         let claims = require_participant(ctx)?.clone();
         let mut check = Check::new();
-        let display_name = check.optional("/display_name", input.display_name.as_deref(), DisplayName::parse);
+        let display_name = check.optional(
+            "/display_name",
+            input.display_name.as_deref(),
+            DisplayName::parse,
+        );
         let email = check.optional("/email", input.email.as_deref(), Email::parse);
         let contact = check.optional("/contact", input.contact.as_deref(), ContactText::parse);
         check.finish()?;
@@ -238,8 +260,14 @@ impl App {
         input: VerifyInput,
     ) -> AppResult<Applied> {
         super::require_staff(ctx)?;
-        self.execute::<ParticipantAggregate>(ctx, C::Verify { id, level: input.level })
-            .await
+        self.execute::<ParticipantAggregate>(
+            ctx,
+            C::Verify {
+                id,
+                level: input.level,
+            },
+        )
+        .await
     }
 
     /// Erases a participant's personal data: records the request, then destroys their
@@ -248,7 +276,8 @@ impl App {
     pub async fn erase_participant(&self, ctx: &Ctx, id: ParticipantId) -> AppResult<Applied> {
         match &ctx.caller {
             Caller::Participant(claims) if claims.participant == id => {}
-            Caller::Staff { account, .. } if matches!(account.actor(), Actor::Administrator { .. }) => {}
+            Caller::Staff { account, .. }
+                if matches!(account.actor(), Actor::Administrator { .. }) => {}
             Caller::System => {}
             _ => return Err(AppError::Forbidden("auth.admin_only")),
         }

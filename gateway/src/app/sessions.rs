@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::check::{parsed, Check};
-use super::{require_staff, Applied, App, Ctx};
+use super::{require_staff, App, Applied, Ctx};
 use crate::error::{AppError, AppResult};
 
 /// A new session.
@@ -84,11 +84,17 @@ impl App {
         require_staff(ctx)?;
         let session = self.session(id).await?;
         let concertation = self.concertation_snapshot(session.concertation).await?;
-        self.execute::<SessionAggregate>(ctx, C::Open { id, concertation }).await
+        self.execute::<SessionAggregate>(ctx, C::Open { id, concertation })
+            .await
     }
 
     /// Closes a session with its minutes.
-    pub async fn close_session(&self, ctx: &Ctx, id: SessionId, input: CloseSessionInput) -> AppResult<Applied> {
+    pub async fn close_session(
+        &self,
+        ctx: &Ctx,
+        id: SessionId,
+        input: CloseSessionInput,
+    ) -> AppResult<Applied> {
         require_staff(ctx)?;
         let mut check = Check::new();
         let minutes = check.field("/minutes", Minutes::parse(&input.minutes));

@@ -8,7 +8,7 @@ use domain::support::{Stance, SupportCommand, Supports};
 use domain::values::ContributionId;
 use serde::{Deserialize, Serialize};
 
-use super::{require_participant, Applied, App, Ctx};
+use super::{require_participant, App, Applied, Ctx};
 use crate::error::AppResult;
 
 /// A vote.
@@ -29,7 +29,12 @@ pub struct SupportInput {
 
 impl App {
     /// Casts (or changes) the caller's vote on a statement.
-    pub async fn vote(&self, ctx: &Ctx, statement: ContributionId, input: VoteInput) -> AppResult<Applied> {
+    pub async fn vote(
+        &self,
+        ctx: &Ctx,
+        statement: ContributionId,
+        input: VoteInput,
+    ) -> AppResult<Applied> {
         let claims = require_participant(ctx)?.clone();
         let statement = self.contribution(statement).await?;
         let concertation = self.concertation_snapshot(statement.concertation).await?;
@@ -44,7 +49,12 @@ impl App {
     }
 
     /// Supports or opposes a proposal or an amendment.
-    pub async fn support(&self, ctx: &Ctx, target: ContributionId, input: SupportInput) -> AppResult<Applied> {
+    pub async fn support(
+        &self,
+        ctx: &Ctx,
+        target: ContributionId,
+        input: SupportInput,
+    ) -> AppResult<Applied> {
         let claims = require_participant(ctx)?.clone();
         let target = self.contribution(target).await?;
         let concertation = self.concertation_snapshot(target.concertation).await?;
@@ -61,7 +71,9 @@ impl App {
     pub async fn withdraw_support(&self, ctx: &Ctx, target: ContributionId) -> AppResult<Applied> {
         let claims = require_participant(ctx)?.clone();
         let contribution = self.contribution(target).await?;
-        let concertation = self.concertation_snapshot(contribution.concertation).await?;
+        let concertation = self
+            .concertation_snapshot(contribution.concertation)
+            .await?;
         self.execute::<Supports>(
             ctx,
             SupportCommand::Withdraw {

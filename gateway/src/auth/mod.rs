@@ -32,7 +32,9 @@ impl Caller {
     /// The domain's view of the caller.
     pub fn actor(&self) -> Actor {
         match self {
-            Caller::Participant(claims) => Actor::Participant { id: claims.participant },
+            Caller::Participant(claims) => Actor::Participant {
+                id: claims.participant,
+            },
             Caller::Staff { account, .. } => account.actor(),
             Caller::System => Actor::System,
         }

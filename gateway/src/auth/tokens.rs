@@ -96,12 +96,16 @@ impl Tokens {
         if k != kind {
             return Err(invalid);
         }
-        let signature = B64.decode(signature).map_err(|_| AppError::Unauthenticated("auth.invalid"))?;
+        let signature = B64
+            .decode(signature)
+            .map_err(|_| AppError::Unauthenticated("auth.invalid"))?;
         // verify_slice compares in constant time.
         self.mac(&[k.as_bytes(), payload.as_bytes()])
             .verify_slice(&signature)
             .map_err(|_| AppError::Unauthenticated("auth.invalid"))?;
-        let bytes = B64.decode(payload).map_err(|_| AppError::Unauthenticated("auth.invalid"))?;
+        let bytes = B64
+            .decode(payload)
+            .map_err(|_| AppError::Unauthenticated("auth.invalid"))?;
         serde_json::from_slice(&bytes).map_err(|_| AppError::Unauthenticated("auth.invalid"))
     }
 
@@ -166,13 +170,21 @@ impl Tokens {
     /// The CSRF token bound to a session (or a participant pseudonym): forms and
     /// cookie-authenticated API calls must echo it.
     pub fn csrf(&self, subject: &str) -> String {
-        B64.encode(self.mac(&[b"csrf", subject.as_bytes()]).finalize().into_bytes())
+        B64.encode(
+            self.mac(&[b"csrf", subject.as_bytes()])
+                .finalize()
+                .into_bytes(),
+        )
     }
 
     /// Checks a CSRF token in constant time.
     pub fn csrf_ok(&self, subject: &str, presented: &str) -> bool {
         B64.decode(presented.trim())
-            .map(|sig| self.mac(&[b"csrf", subject.as_bytes()]).verify_slice(&sig).is_ok())
+            .map(|sig| {
+                self.mac(&[b"csrf", subject.as_bytes()])
+                    .verify_slice(&sig)
+                    .is_ok()
+            })
             .unwrap_or(false)
     }
 
@@ -208,21 +220,29 @@ mod tests {
         let (claims, token) = t.new_session(staff);
         assert_eq!(t.session(&token).unwrap(), claims);
         let forged = Tokens::new(&[8u8; 32]).new_session(staff).1;
-        assert!(matches!(t.session(&forged), Err(AppError::Unauthenticated("auth.invalid"))));
+        assert!(matches!(
+            t.session(&forged),
+            Err(AppError::Unauthenticated("auth.invalid"))
+        ));
         let mut tampered = token.clone();
         tampered.insert(5, 'x');
         assert!(t.session(&tampered).is_err());
-        assert!(t.participant(&token).is_err(), "kinds are not interchangeable");
+        assert!(
+            t.participant(&token).is_err(),
+            "kinds are not interchangeable"
+        );
     }
 
     #[test]
     fn an_expired_participant_token_is_refused_as_expired() {
         let t = tokens();
-        let mut claims =
-            Tokens::participant_claims(ParticipantId::from_uuid(Uuid::now_v7()), None);
+        let mut claims = Tokens::participant_claims(ParticipantId::from_uuid(Uuid::now_v7()), None);
         claims.exp = OffsetDateTime::now_utc().unix_timestamp() - 1;
         let token = t.participant_token(&claims);
-        assert!(matches!(t.participant(&token), Err(AppError::Unauthenticated("auth.expired"))));
+        assert!(matches!(
+            t.participant(&token),
+            Err(AppError::Unauthenticated("auth.expired"))
+        ));
     }
 
     #[test]

@@ -48,16 +48,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             .get::<BodyLimit>()
             .map(|l| l.0)
             .unwrap_or(usize::MAX);
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::PayloadTooLarge { max: limit }
-            } else {
-                AppError::BadRequest {
-                    code: "request.malformed_json",
-                    detail: None,
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge { max: limit }
+                } else {
+                    AppError::BadRequest {
+                        code: "request.malformed_json",
+                        detail: None,
+                    }
                 }
-            }
-        })?;
+            })?;
         parse_json(&bytes).map(Json)
     }
 }
@@ -156,7 +158,11 @@ enum Credential<'a> {
 }
 
 fn credential(parts: &Parts) -> Option<Credential<'_>> {
-    if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(value) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         return Some(Credential::Bearer(
             value.strip_prefix("Bearer ").unwrap_or(value).trim(),
         ));
@@ -222,7 +228,10 @@ impl FromRequestParts<AppState> for Authed {
                 .get::<RequestId>()
                 .map(|r| r.0)
                 .unwrap_or_else(uuid::Uuid::now_v7),
-            idempotency_key: parts.extensions.get::<IdempotencyKey>().map(|k| k.0.clone()),
+            idempotency_key: parts
+                .extensions
+                .get::<IdempotencyKey>()
+                .map(|k| k.0.clone()),
         }))
     }
 }

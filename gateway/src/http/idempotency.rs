@@ -31,8 +31,15 @@ const IN_FLIGHT_MAX: Duration = Duration::from_secs(120);
 pub const HEADER: &str = "idempotency-key";
 
 enum Entry {
-    InFlight { hash: [u8; 32], since: Instant },
-    Done { hash: [u8; 32], at: Instant, response: Stored },
+    InFlight {
+        hash: [u8; 32],
+        since: Instant,
+    },
+    Done {
+        hash: [u8; 32],
+        at: Instant,
+        response: Stored,
+    },
 }
 
 #[derive(Clone)]
@@ -69,7 +76,11 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     if request.method() != Method::POST {
         return next.run(request).await;
     }
-    let Some(key) = request.headers().get(HEADER).map(|v| v.to_str().map(str::to_owned)) else {
+    let Some(key) = request
+        .headers()
+        .get(HEADER)
+        .map(|v| v.to_str().map(str::to_owned))
+    else {
         return next.run(request).await;
     };
     let key = match key {
@@ -83,7 +94,11 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         }
     };
     let (mut parts, body) = request.into_parts();
-    let limit = parts.extensions.get::<BodyLimit>().map(|l| l.0).unwrap_or(usize::MAX);
+    let limit = parts
+        .extensions
+        .get::<BodyLimit>()
+        .map(|l| l.0)
+        .unwrap_or(usize::MAX);
     let bytes = match to_bytes(body, limit).await {
         Ok(bytes) => bytes,
         Err(_) => return AppError::PayloadTooLarge { max: limit }.into_response(),
@@ -113,13 +128,19 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         let mut entries = state.idempotency.entries.lock().expect("idempotency lock");
         IdempotencyStore::purge(&mut entries, now);
         match entries.get(&scope) {
-            Some(Entry::Done { hash: h, response, .. }) if *h == hash => {
+            Some(Entry::Done {
+                hash: h, response, ..
+            }) if *h == hash => {
                 let mut replay = (response.status, response.body.clone()).into_response();
                 if let Some(ct) = &response.content_type {
-                    replay.headers_mut().insert(axum::http::header::CONTENT_TYPE, ct.clone());
+                    replay
+                        .headers_mut()
+                        .insert(axum::http::header::CONTENT_TYPE, ct.clone());
                 }
                 if let Some(location) = &response.location {
-                    replay.headers_mut().insert(axum::http::header::LOCATION, location.clone());
+                    replay
+                        .headers_mut()
+                        .insert(axum::http::header::LOCATION, location.clone());
                 }
                 replay
                     .headers_mut()
@@ -136,7 +157,9 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         }
     }
     parts.extensions.insert(IdempotencyKey(key));
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     let (response_parts, body) = response.into_parts();
     // Only successes are kept: a refused or failed request changed nothing, so
     // running it again is safe and gives the caller a fresh answer.
@@ -154,7 +177,10 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
                         .headers
                         .get(axum::http::header::CONTENT_TYPE)
                         .cloned(),
-                    location: response_parts.headers.get(axum::http::header::LOCATION).cloned(),
+                    location: response_parts
+                        .headers
+                        .get(axum::http::header::LOCATION)
+                        .cloned(),
                     body: body.clone(),
                 },
             },

@@ -42,7 +42,8 @@ impl Metrics {
 
     /// Counts appended events.
     pub fn appended(&self, events: usize) {
-        self.events_appended.fetch_add(events as u64, Ordering::Relaxed);
+        self.events_appended
+            .fetch_add(events as u64, Ordering::Relaxed);
     }
 
     fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
@@ -82,9 +83,21 @@ impl Metrics {
                     h.counts[i]
                 );
             }
-            let _ = writeln!(out, "concerto_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", h.total);
-            let _ = writeln!(out, "concerto_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-            let _ = writeln!(out, "concerto_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.total);
+            let _ = writeln!(
+                out,
+                "concerto_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                h.total
+            );
+            let _ = writeln!(
+                out,
+                "concerto_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "concerto_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.total
+            );
         }
         let _ = writeln!(
             out,

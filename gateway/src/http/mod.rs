@@ -25,7 +25,7 @@ use axum::routing::MethodRouter;
 use axum::{Extension, Router};
 use serde::Serialize;
 
-use crate::app::{Applied, App};
+use crate::app::{App, Applied};
 use crate::error::AppError;
 use crate::settings::Settings;
 

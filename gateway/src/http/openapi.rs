@@ -41,11 +41,10 @@ pub fn document(routes: &[RouteDoc]) -> Value {
         if matches!(route.method, http::Method::POST) {
             operation["requestBody"] = json!({"required": false,
                 "content": {"application/json": {"schema": {"type": "object"}}}});
-            operation["parameters"]
-                .as_array_mut()
-                .expect("array")
-                .push(json!({"name": "Idempotency-Key", "in": "header", "required": false,
-                             "schema": {"type": "string", "maxLength": 255}}));
+            operation["parameters"].as_array_mut().expect("array").push(
+                json!({"name": "Idempotency-Key", "in": "header", "required": false,
+                             "schema": {"type": "string", "maxLength": 255}}),
+            );
         }
         paths
             .entry(route.path.to_owned())

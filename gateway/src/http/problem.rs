@@ -238,6 +238,9 @@ mod tests {
             body(&error, Lang::Fr, "r", "/")["detail"],
             "Vous avez déjà signalé cette contribution."
         );
-        assert_eq!(status(&AppError::Rejected(Rejection::NotAssigned)), StatusCode::FORBIDDEN);
+        assert_eq!(
+            status(&AppError::Rejected(Rejection::NotAssigned)),
+            StatusCode::FORBIDDEN
+        );
     }
 }

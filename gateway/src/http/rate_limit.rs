@@ -36,7 +36,10 @@ impl RateLimits {
     /// Limiters from the settings.
     pub fn new(settings: &RateLimitSettings) -> Arc<Self> {
         Arc::new(Self {
-            by_address: RateLimiter::keyed(quota(settings.per_address_per_minute, settings.per_address_burst)),
+            by_address: RateLimiter::keyed(quota(
+                settings.per_address_per_minute,
+                settings.per_address_burst,
+            )),
             by_caller: RateLimiter::keyed(quota(
                 settings.per_participant_per_minute,
                 settings.per_participant_burst,
@@ -87,13 +90,20 @@ fn caller_key(request: &Request, tokens: &Tokens) -> Option<String> {
                 .flat_map(|v| v.split(';'))
                 .filter_map(|p| p.trim().split_once('='))
                 .find(|(k, _)| {
-                    *k == crate::http::extract::PARTICIPANT_COOKIE || *k == crate::http::extract::STAFF_COOKIE
+                    *k == crate::http::extract::PARTICIPANT_COOKIE
+                        || *k == crate::http::extract::STAFF_COOKIE
                 })
                 .map(|(_, v)| v.to_owned())
         })?;
     match Tokens::kind_of(&token)? {
-        TokenKind::Participant => tokens.participant(&token).ok().map(|c| format!("p:{}", c.participant)),
-        TokenKind::Staff => tokens.session(&token).ok().map(|c| format!("s:{}", c.staff)),
+        TokenKind::Participant => tokens
+            .participant(&token)
+            .ok()
+            .map(|c| format!("p:{}", c.participant)),
+        TokenKind::Staff => tokens
+            .session(&token)
+            .ok()
+            .map(|c| format!("s:{}", c.staff)),
     }
 }
 
@@ -113,7 +123,10 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
             .into_response();
         }
     }
-    let write = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let write = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if write {
         if let Some(key) = caller_key(&request, state.app.tokens()) {
             if let Err(not_until) = limits.by_caller.check_key(&key) {

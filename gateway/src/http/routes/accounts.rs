@@ -51,7 +51,10 @@ pub(crate) fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> Hea
     .expect("cookie is ASCII")
 }
 
-async fn login(State(state): State<AppState>, Json(input): Json<LoginInput>) -> AppResult<Response> {
+async fn login(
+    State(state): State<AppState>,
+    Json(input): Json<LoginInput>,
+) -> AppResult<Response> {
     let logged = state.app.login(input).await?;
     let mut response = axum::Json(Session {
         account: AccountView::from(&logged.account),
@@ -61,16 +64,22 @@ async fn login(State(state): State<AppState>, Json(input): Json<LoginInput>) -> 
     .into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        cookie(STAFF_COOKIE, &logged.token, crate::auth::tokens::SESSION_SECONDS, state.behind_tls),
+        cookie(
+            STAFF_COOKIE,
+            &logged.token,
+            crate::auth::tokens::SESSION_SECONDS,
+            state.behind_tls,
+        ),
     );
     Ok(response)
 }
 
 async fn logout(State(state): State<AppState>) -> Response {
     let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, cookie(STAFF_COOKIE, "", 0, state.behind_tls));
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie(STAFF_COOKIE, "", 0, state.behind_tls),
+    );
     response
 }
 
@@ -81,7 +90,10 @@ struct Me {
 }
 
 async fn me(State(state): State<AppState>, Authed(ctx): Authed) -> AppResult<axum::Json<Me>> {
-    let account = ctx.caller.staff().ok_or(AppError::Forbidden("auth.staff_only"))?;
+    let account = ctx
+        .caller
+        .staff()
+        .ok_or(AppError::Forbidden("auth.staff_only"))?;
     Ok(axum::Json(Me {
         account: AccountView::from(account),
         csrf_token: state.app.tokens().csrf(&csrf_subject(&ctx.caller)),
@@ -94,23 +106,77 @@ async fn create(
     Json(input): Json<NewAccountInput>,
 ) -> AppResult<Response> {
     let account = state.app.create_account(&ctx, input).await?;
-    Ok((axum::http::StatusCode::CREATED, axum::Json(AccountView::from(&account))).into_response())
+    Ok((
+        axum::http::StatusCode::CREATED,
+        axum::Json(AccountView::from(&account)),
+    )
+        .into_response())
 }
 
-async fn list(State(state): State<AppState>, Authed(ctx): Authed) -> AppResult<axum::Json<Vec<AccountView>>> {
+async fn list(
+    State(state): State<AppState>,
+    Authed(ctx): Authed,
+) -> AppResult<axum::Json<Vec<AccountView>>> {
     match ctx.caller.staff() {
         Some(a) if a.role == StaffRole::Administrator => {}
         _ => return Err(AppError::Forbidden("auth.admin_only")),
     }
     Ok(axum::Json(
-        state.app.accounts().list().await?.iter().map(AccountView::from).collect(),
+        state
+            .app
+            .accounts()
+            .list()
+            .await?
+            .iter()
+            .map(AccountView::from)
+            .collect(),
     ))
 }
 
 pub(super) fn add(book: RouteBook) -> RouteBook {
-    book.add(Method::POST, "/auth/login", post(login), "comptes", Access::Public, 200, "Connexion de l'équipe (mot de passe) : cookie de session et jeton CSRF")
-        .add(Method::POST, "/auth/logout", post(logout), "comptes", Access::Public, 204, "Déconnexion (efface le cookie)")
-        .add(Method::GET, "/auth/me", get(me), "comptes", Access::Staff, 200, "Le compte connecté et son jeton CSRF")
-        .add(Method::POST, "/accounts", post(create), "comptes", Access::Staff, 201, "Créer un compte d'équipe (administrateur)")
-        .add(Method::GET, "/accounts", get(list), "comptes", Access::Staff, 200, "Lister les comptes d'équipe (administrateur)")
+    book.add(
+        Method::POST,
+        "/auth/login",
+        post(login),
+        "comptes",
+        Access::Public,
+        200,
+        "Connexion de l'équipe (mot de passe) : cookie de session et jeton CSRF",
+    )
+    .add(
+        Method::POST,
+        "/auth/logout",
+        post(logout),
+        "comptes",
+        Access::Public,
+        204,
+        "Déconnexion (efface le cookie)",
+    )
+    .add(
+        Method::GET,
+        "/auth/me",
+        get(me),
+        "comptes",
+        Access::Staff,
+        200,
+        "Le compte connecté et son jeton CSRF",
+    )
+    .add(
+        Method::POST,
+        "/accounts",
+        post(create),
+        "comptes",
+        Access::Staff,
+        201,
+        "Créer un compte d'équipe (administrateur)",
+    )
+    .add(
+        Method::GET,
+        "/accounts",
+        get(list),
+        "comptes",
+        Access::Staff,
+        200,
+        "Lister les comptes d'équipe (administrateur)",
+    )
 }

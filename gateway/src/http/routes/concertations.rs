@@ -48,7 +48,9 @@ async fn read(
 ) -> AppResult<axum::Json<queries::ConcertationView>> {
     let view = queries::concertation(&state.app, cid(id)).await?;
     // Drafts are for staff only: to others they do not exist yet.
-    if view.phase == domain::concertation::Phase::Draft && !matches!(caller, Some(Caller::Staff { .. })) {
+    if view.phase == domain::concertation::Phase::Draft
+        && !matches!(caller, Some(Caller::Staff { .. }))
+    {
         return Err(AppError::Rejected(domain::Rejection::ConcertationNotFound));
     }
     Ok(axum::Json(view))
@@ -160,7 +162,9 @@ async fn moderation_queue(
 ) -> AppResult<axum::Json<Vec<queries::ContributionView>>> {
     let concertation = state.app.concertation_snapshot(cid(id)).await?;
     concertation.require_facilitator_or_commission(&ctx.caller.actor(), "action.moderate")?;
-    Ok(axum::Json(queries::moderation_queue(&state.app, cid(id)).await?))
+    Ok(axum::Json(
+        queries::moderation_queue(&state.app, cid(id)).await?,
+    ))
 }
 
 async fn sessions(
@@ -175,29 +179,183 @@ async fn tallies(
     State(state): State<AppState>,
     PathParam(id): PathParam<Uuid>,
 ) -> AppResult<axum::Json<BTreeMap<domain::values::ContributionId, queries::Tally>>> {
-    Ok(axum::Json(queries::tallies(&state.app, QuestionId::from_uuid(id)).await?))
+    Ok(axum::Json(
+        queries::tallies(&state.app, QuestionId::from_uuid(id)).await?,
+    ))
 }
 
 pub(super) fn add(book: RouteBook) -> RouteBook {
     use Access::*;
     let t = "concertations";
-    book.add(Method::GET, "/concertations", get(list), t, Public, 200, "Lister les concertations (brouillons compris pour l'équipe)")
-        .add(Method::POST, "/concertations", post(create), t, Staff, 201, "Créer une concertation (brouillon) et réserver son adresse")
-        .add(Method::GET, "/concertations/{id}", get(read), t, Public, 200, "Lire une concertation : phase, calendrier, thèmes, questions")
-        .add(Method::POST, "/concertations/{id}/details", post(details), t, Staff, 200, "Modifier titre, description et territoires (brouillon)")
-        .add(Method::POST, "/concertations/{id}/themes", post(theme), t, Staff, 201, "Ajouter un thème")
-        .add(Method::POST, "/concertations/{id}/questions", post(question), t, Staff, 201, "Ajouter une question (brouillon)")
-        .add(Method::POST, "/concertations/{id}/moderation-mode", post(moderation_mode), t, Staff, 200, "Changer le mode de modération")
-        .add(Method::POST, "/concertations/{id}/schedule", post(schedule), t, Staff, 200, "Changer le calendrier (brouillon)")
-        .add(Method::POST, "/concertations/{id}/facilitators", post(assign), t, Staff, 200, "Affecter un animateur")
-        .add(Method::DELETE, "/concertations/{id}/facilitators/{staff_id}", delete(unassign), t, Staff, 200, "Retirer un animateur")
-        .add(Method::POST, "/concertations/{id}/open", post(open), t, Staff, 200, "Ouvrir la concertation")
-        .add(Method::POST, "/concertations/{id}/close", post(close), t, Staff, 200, "Clore avant l'heure, avec un motif")
-        .add(Method::POST, "/concertations/{id}/extend", post(extend), t, Staff, 200, "Prolonger, avec un motif")
-        .add(Method::POST, "/concertations/{id}/synthesis", post(synthesis), t, Staff, 200, "Publier la synthèse (commission)")
-        .add(Method::POST, "/concertations/{id}/archive", post(archive), t, Staff, 200, "Archiver")
-        .add(Method::GET, "/concertations/{id}/contributions", get(contributions), t, Public, 200, "Contributions, filtrées (question, thème, type, statut, type de participant) et paginées")
-        .add(Method::GET, "/concertations/{id}/moderation-queue", get(moderation_queue), t, Staff, 200, "File de modération : en attente, signalées, en appel")
-        .add(Method::GET, "/concertations/{id}/sessions", get(sessions), t, Public, 200, "Séances de la concertation")
-        .add(Method::GET, "/questions/{id}/tallies", get(tallies), t, Public, 200, "Décomptes d'accord / désaccord / passe par proposition courte")
+    book.add(
+        Method::GET,
+        "/concertations",
+        get(list),
+        t,
+        Public,
+        200,
+        "Lister les concertations (brouillons compris pour l'équipe)",
+    )
+    .add(
+        Method::POST,
+        "/concertations",
+        post(create),
+        t,
+        Staff,
+        201,
+        "Créer une concertation (brouillon) et réserver son adresse",
+    )
+    .add(
+        Method::GET,
+        "/concertations/{id}",
+        get(read),
+        t,
+        Public,
+        200,
+        "Lire une concertation : phase, calendrier, thèmes, questions",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/details",
+        post(details),
+        t,
+        Staff,
+        200,
+        "Modifier titre, description et territoires (brouillon)",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/themes",
+        post(theme),
+        t,
+        Staff,
+        201,
+        "Ajouter un thème",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/questions",
+        post(question),
+        t,
+        Staff,
+        201,
+        "Ajouter une question (brouillon)",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/moderation-mode",
+        post(moderation_mode),
+        t,
+        Staff,
+        200,
+        "Changer le mode de modération",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/schedule",
+        post(schedule),
+        t,
+        Staff,
+        200,
+        "Changer le calendrier (brouillon)",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/facilitators",
+        post(assign),
+        t,
+        Staff,
+        200,
+        "Affecter un animateur",
+    )
+    .add(
+        Method::DELETE,
+        "/concertations/{id}/facilitators/{staff_id}",
+        delete(unassign),
+        t,
+        Staff,
+        200,
+        "Retirer un animateur",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/open",
+        post(open),
+        t,
+        Staff,
+        200,
+        "Ouvrir la concertation",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/close",
+        post(close),
+        t,
+        Staff,
+        200,
+        "Clore avant l'heure, avec un motif",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/extend",
+        post(extend),
+        t,
+        Staff,
+        200,
+        "Prolonger, avec un motif",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/synthesis",
+        post(synthesis),
+        t,
+        Staff,
+        200,
+        "Publier la synthèse (commission)",
+    )
+    .add(
+        Method::POST,
+        "/concertations/{id}/archive",
+        post(archive),
+        t,
+        Staff,
+        200,
+        "Archiver",
+    )
+    .add(
+        Method::GET,
+        "/concertations/{id}/contributions",
+        get(contributions),
+        t,
+        Public,
+        200,
+        "Contributions, filtrées (question, thème, type, statut, type de participant) et paginées",
+    )
+    .add(
+        Method::GET,
+        "/concertations/{id}/moderation-queue",
+        get(moderation_queue),
+        t,
+        Staff,
+        200,
+        "File de modération : en attente, signalées, en appel",
+    )
+    .add(
+        Method::GET,
+        "/concertations/{id}/sessions",
+        get(sessions),
+        t,
+        Public,
+        200,
+        "Séances de la concertation",
+    )
+    .add(
+        Method::GET,
+        "/questions/{id}/tallies",
+        get(tallies),
+        t,
+        Public,
+        200,
+        "Décomptes d'accord / désaccord / passe par proposition courte",
+    )
 }

@@ -68,7 +68,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
         ));
     }
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(&gauges),
     )
         .into_response()

@@ -41,7 +41,12 @@ async fn join(State(state): State<AppState>, Json(input): Json<JoinInput>) -> Ap
         .into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        cookie(PARTICIPANT_COOKIE, &joined.token, PARTICIPANT_SECONDS, state.behind_tls),
+        cookie(
+            PARTICIPANT_COOKIE,
+            &joined.token,
+            PARTICIPANT_SECONDS,
+            state.behind_tls,
+        ),
     );
     Ok(response)
 }
@@ -52,7 +57,10 @@ struct Recovered {
     csrf_token: String,
 }
 
-async fn recover(State(state): State<AppState>, Json(input): Json<RecoverInput>) -> AppResult<Response> {
+async fn recover(
+    State(state): State<AppState>,
+    Json(input): Json<RecoverInput>,
+) -> AppResult<Response> {
     let subject = input.participant_id.to_string();
     let token = state.app.recover(input).await?;
     let mut response = axum::Json(Recovered {
@@ -62,17 +70,27 @@ async fn recover(State(state): State<AppState>, Json(input): Json<RecoverInput>)
     .into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        cookie(PARTICIPANT_COOKIE, &token, PARTICIPANT_SECONDS, state.behind_tls),
+        cookie(
+            PARTICIPANT_COOKIE,
+            &token,
+            PARTICIPANT_SECONDS,
+            state.behind_tls,
+        ),
     );
     Ok(response)
 }
 
-async fn me(State(state): State<AppState>, Authed(ctx): Authed) -> AppResult<axum::Json<queries::MeView>> {
+async fn me(
+    State(state): State<AppState>,
+    Authed(ctx): Authed,
+) -> AppResult<axum::Json<queries::MeView>> {
     let claims = ctx
         .caller
         .participant()
         .ok_or(AppError::Forbidden("auth.participant_only"))?;
-    Ok(axum::Json(queries::me(&state.app, claims.participant).await?))
+    Ok(axum::Json(
+        queries::me(&state.app, claims.participant).await?,
+    ))
 }
 
 async fn personal(
@@ -126,11 +144,67 @@ async fn erase(
 }
 
 pub(super) fn add(book: RouteBook) -> RouteBook {
-    book.add(Method::POST, "/participants", post(join), "participants", Access::Public, 201, "Rejoindre : pseudonyme signé (cookie et jeton) et code de récupération")
-        .add(Method::POST, "/participants/recover", post(recover), "participants", Access::Public, 200, "Retrouver son pseudonyme sur un autre appareil (code de récupération)")
-        .add(Method::GET, "/participants/me", get(me), "participants", Access::Participant, 200, "Son propre pseudonyme")
-        .add(Method::POST, "/participants/me/personal-data", post(personal), "participants", Access::Participant, 200, "Changer ses données personnelles (scellées)")
-        .add(Method::POST, "/participants/me/recovery-code", post(rotate), "participants", Access::Participant, 200, "Obtenir un nouveau code de récupération")
-        .add(Method::POST, "/participants/{id}/verification", post(verify), "participants", Access::Staff, 200, "Vérifier un participant (équipe)")
-        .add(Method::POST, "/participants/{id}/erasure", post(erase), "participants", Access::Any, 200, "Effacer les données personnelles (le participant ou un administrateur)")
+    book.add(
+        Method::POST,
+        "/participants",
+        post(join),
+        "participants",
+        Access::Public,
+        201,
+        "Rejoindre : pseudonyme signé (cookie et jeton) et code de récupération",
+    )
+    .add(
+        Method::POST,
+        "/participants/recover",
+        post(recover),
+        "participants",
+        Access::Public,
+        200,
+        "Retrouver son pseudonyme sur un autre appareil (code de récupération)",
+    )
+    .add(
+        Method::GET,
+        "/participants/me",
+        get(me),
+        "participants",
+        Access::Participant,
+        200,
+        "Son propre pseudonyme",
+    )
+    .add(
+        Method::POST,
+        "/participants/me/personal-data",
+        post(personal),
+        "participants",
+        Access::Participant,
+        200,
+        "Changer ses données personnelles (scellées)",
+    )
+    .add(
+        Method::POST,
+        "/participants/me/recovery-code",
+        post(rotate),
+        "participants",
+        Access::Participant,
+        200,
+        "Obtenir un nouveau code de récupération",
+    )
+    .add(
+        Method::POST,
+        "/participants/{id}/verification",
+        post(verify),
+        "participants",
+        Access::Staff,
+        200,
+        "Vérifier un participant (équipe)",
+    )
+    .add(
+        Method::POST,
+        "/participants/{id}/erasure",
+        post(erase),
+        "participants",
+        Access::Any,
+        200,
+        "Effacer les données personnelles (le participant ou un administrateur)",
+    )
 }

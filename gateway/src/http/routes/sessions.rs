@@ -24,12 +24,24 @@ async fn schedule(
     Ok(finish(&state, applied, created(id, applied)).await)
 }
 
-async fn read(State(state): State<AppState>, PathParam(id): PathParam<Uuid>) -> AppResult<axum::Json<queries::SessionView>> {
-    Ok(axum::Json(queries::session(&state.app, SessionId::from_uuid(id)).await?))
+async fn read(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<Uuid>,
+) -> AppResult<axum::Json<queries::SessionView>> {
+    Ok(axum::Json(
+        queries::session(&state.app, SessionId::from_uuid(id)).await?,
+    ))
 }
 
-async fn open(State(state): State<AppState>, Authed(ctx): Authed, PathParam(id): PathParam<Uuid>) -> AppResult<Response> {
-    let applied = state.app.open_session(&ctx, SessionId::from_uuid(id)).await?;
+async fn open(
+    State(state): State<AppState>,
+    Authed(ctx): Authed,
+    PathParam(id): PathParam<Uuid>,
+) -> AppResult<Response> {
+    let applied = state
+        .app
+        .open_session(&ctx, SessionId::from_uuid(id))
+        .await?;
     Ok(finish(&state, applied, done(applied)).await)
 }
 
@@ -39,12 +51,20 @@ async fn close(
     PathParam(id): PathParam<Uuid>,
     Json(input): Json<CloseSessionInput>,
 ) -> AppResult<Response> {
-    let applied = state.app.close_session(&ctx, SessionId::from_uuid(id), input).await?;
+    let applied = state
+        .app
+        .close_session(&ctx, SessionId::from_uuid(id), input)
+        .await?;
     Ok(finish(&state, applied, done(applied)).await)
 }
 
-async fn doctrine(State(state): State<AppState>, PathParam(id): PathParam<Uuid>) -> AppResult<axum::Json<queries::DoctrineView>> {
-    Ok(axum::Json(queries::doctrine(&state.app, DoctrineId::from_uuid(id)).await?))
+async fn doctrine(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<Uuid>,
+) -> AppResult<axum::Json<queries::DoctrineView>> {
+    Ok(axum::Json(
+        queries::doctrine(&state.app, DoctrineId::from_uuid(id)).await?,
+    ))
 }
 
 async fn revise(
@@ -53,16 +73,67 @@ async fn revise(
     PathParam(id): PathParam<Uuid>,
     Json(input): Json<ReviseDoctrineInput>,
 ) -> AppResult<Response> {
-    let applied = state.app.revise_doctrine(&ctx, DoctrineId::from_uuid(id), input).await?;
+    let applied = state
+        .app
+        .revise_doctrine(&ctx, DoctrineId::from_uuid(id), input)
+        .await?;
     Ok(finish(&state, applied, done(applied)).await)
 }
 
 pub(super) fn add(book: RouteBook) -> RouteBook {
     use Access::*;
-    book.add(Method::POST, "/sessions", post(schedule), "séances", Staff, 201, "Programmer une séance (en ligne ou en présentiel)")
-        .add(Method::GET, "/sessions/{id}", get(read), "séances", Public, 200, "Lire une séance")
-        .add(Method::POST, "/sessions/{id}/open", post(open), "séances", Staff, 200, "Ouvrir la séance")
-        .add(Method::POST, "/sessions/{id}/close", post(close), "séances", Staff, 200, "Clore la séance avec son compte rendu")
-        .add(Method::GET, "/doctrines/{id}", get(doctrine), "doctrine", Public, 200, "Lire une doctrine : articles, empreintes, versions")
-        .add(Method::POST, "/doctrines/{id}/revisions", post(revise), "doctrine", Staff, 200, "Réviser la doctrine (commission)")
+    book.add(
+        Method::POST,
+        "/sessions",
+        post(schedule),
+        "séances",
+        Staff,
+        201,
+        "Programmer une séance (en ligne ou en présentiel)",
+    )
+    .add(
+        Method::GET,
+        "/sessions/{id}",
+        get(read),
+        "séances",
+        Public,
+        200,
+        "Lire une séance",
+    )
+    .add(
+        Method::POST,
+        "/sessions/{id}/open",
+        post(open),
+        "séances",
+        Staff,
+        200,
+        "Ouvrir la séance",
+    )
+    .add(
+        Method::POST,
+        "/sessions/{id}/close",
+        post(close),
+        "séances",
+        Staff,
+        200,
+        "Clore la séance avec son compte rendu",
+    )
+    .add(
+        Method::GET,
+        "/doctrines/{id}",
+        get(doctrine),
+        "doctrine",
+        Public,
+        200,
+        "Lire une doctrine : articles, empreintes, versions",
+    )
+    .add(
+        Method::POST,
+        "/doctrines/{id}/revisions",
+        post(revise),
+        "doctrine",
+        Staff,
+        200,
+        "Réviser la doctrine (commission)",
+    )
 }
