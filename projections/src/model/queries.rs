@@ -438,7 +438,7 @@ impl ReadModel {
         by_article
             .into_iter()
             .map(|(article, mut amendments)| {
-                amendments.sort_by(|a, b| support_order(a, b));
+                amendments.sort_by(support_order);
                 ArticleAmendments {
                     article,
                     amendments,
