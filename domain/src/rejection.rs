@@ -261,6 +261,8 @@ pub enum Rejection {
     NotAnswerable,
     /// The commission already answered this contribution.
     AlreadyAnswered,
+    /// The contribution's body was erased: it can be neither revised nor erased again.
+    BodyErased,
 
     // ----- session -----
     /// The session does not exist.
@@ -379,6 +381,7 @@ impl Rejection {
             SameFacilitator => "appeal.same_facilitator",
             NotAnswerable => "answer.not_answerable",
             AlreadyAnswered => "answer.already",
+            BodyErased => "contribution.body_erased",
             SessionNotFound => "session.not_found",
             SessionExists => "session.exists",
             SessionNotOpen => "session.not_open",

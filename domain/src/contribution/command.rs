@@ -3,7 +3,8 @@
 //! application layer reads just before deciding.
 
 use super::types::{
-    AmendmentAnchor, AnswerOutcome, CharterReason, ContributionKind, ModerationDecision,
+    AmendmentAnchor, AnswerOutcome, CharterReason, ContributionKind, ErasureBasis,
+    ModerationDecision,
 };
 use crate::concertation::ConcertationSnapshot;
 use crate::session::SessionSnapshot;
@@ -122,6 +123,17 @@ pub enum ContributionCommand {
         /// Why.
         note: Reason,
     },
+    /// An administrator erases the body for good (the store destroys its key).
+    EraseBody {
+        /// The contribution.
+        id: ContributionId,
+        /// The concertation, as folded just before.
+        concertation: ConcertationSnapshot,
+        /// On what ground.
+        basis: ErasureBasis,
+        /// A note for the record (never the erased text).
+        note: Reason,
+    },
     /// The commission answers a proposal or an amendment.
     Answer {
         /// The contribution.
@@ -147,6 +159,7 @@ impl ContributionCommand {
             | Moderate { id, .. }
             | Appeal { id, .. }
             | DecideAppeal { id, .. }
+            | EraseBody { id, .. }
             | Answer { id, .. } => *id,
         }
     }

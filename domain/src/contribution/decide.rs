@@ -150,6 +150,10 @@ pub(super) fn decide(
             if c.withdrawn {
                 return Err(Rejection::Withdrawn);
             }
+            // Its key is gone: a new body could not be sealed, and must not reappear.
+            if c.body_erased {
+                return Err(Rejection::BodyErased);
+            }
             concertation.require_open()?;
             // Once a facilitator has acted, the text they judged must stay the
             // text people see; the author can withdraw and resubmit instead.

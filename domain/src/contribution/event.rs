@@ -2,7 +2,7 @@
 
 use super::types::{
     AmendmentAnchor, AnswerOutcome, CharterReason, ContributionBody, ContributionKind,
-    ContributionStatus, ModerationDecision, NoticeKind, Recording,
+    ContributionStatus, ErasureBasis, ModerationDecision, NoticeKind, Recording,
 };
 use crate::schema::DomainEvent;
 use crate::sealed::{unseal, SealKey, Sealed, SealedPart};
@@ -134,6 +134,21 @@ pub enum ContributionEvent {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// An administrator erased the body (the store destroyed its key); the event
+    /// keeps who, on what ground and a note, never the text.
+    ContributionBodyErased {
+        /// The contribution.
+        id: ContributionId,
+        /// The administrator.
+        by: StaffId,
+        /// On what ground.
+        basis: ErasureBasis,
+        /// A note for the record.
+        note: Reason,
+        /// When.
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
     /// The commission answered.
     CommissionAnswered {
         /// The contribution.
@@ -159,6 +174,7 @@ crate::event_types!(ContributionEvent {
     AuthorNotified,
     AppealFiled,
     AppealDecided,
+    ContributionBodyErased,
     CommissionAnswered,
 });
 

@@ -21,7 +21,7 @@ pub use event::ContributionEvent;
 pub use state::{AppealState, Contribution, ContributionState};
 pub use types::{
     AmendmentAnchor, AmendmentOperation, AnswerOutcome, CharterReason, ContributionBody,
-    ContributionKind, ContributionStatus, ModerationDecision, NoticeKind, Recording,
+    ContributionKind, ContributionStatus, ErasureBasis, ModerationDecision, NoticeKind, Recording,
 };
 
 use crate::aggregate::{Aggregate, StreamName};

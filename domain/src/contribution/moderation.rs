@@ -178,6 +178,36 @@ pub(super) fn decide(
                 notify(c, NoticeKind::Answered),
             ])
         }
+        C::EraseBody {
+            id,
+            concertation,
+            basis,
+            note,
+        } => {
+            let by = match actor {
+                Actor::Administrator { id, collectivite }
+                    if *collectivite == concertation.collectivite =>
+                {
+                    *id
+                }
+                Actor::Administrator { .. } => return Err(Rejection::OtherCollectivite),
+                _ => {
+                    return Err(Rejection::Forbidden {
+                        action: "action.erase_body",
+                    })
+                }
+            };
+            if c.body_erased {
+                return Err(Rejection::BodyErased);
+            }
+            Ok(vec![E::ContributionBodyErased {
+                id,
+                by,
+                basis,
+                note,
+                at: now,
+            }])
+        }
         C::Submit(_) | C::Revise { .. } | C::Withdraw { .. } => {
             unreachable!("decided in decide.rs")
         }

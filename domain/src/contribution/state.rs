@@ -64,6 +64,8 @@ pub struct Contribution {
     pub moderated: bool,
     /// Featured.
     pub featured: bool,
+    /// Its body was erased by an administrator (key destroyed).
+    pub body_erased: bool,
     /// Duplicate of another contribution.
     pub duplicate_of: Option<ContributionId>,
     /// Who reported it.
@@ -120,6 +122,7 @@ pub(super) fn evolve(mut state: ContributionState, event: &E) -> ContributionSta
             withdrawn: false,
             moderated: false,
             featured: false,
+            body_erased: false,
             duplicate_of: None,
             reporters: BTreeSet::new(),
             appealable: None,
@@ -195,6 +198,10 @@ pub(super) fn evolve(mut state: ContributionState, event: &E) -> ContributionSta
             }
         }
         E::CommissionAnswered { outcome, .. } => c.answer = Some(*outcome),
+        E::ContributionBodyErased { .. } => {
+            c.body = Sealed::Erased;
+            c.body_erased = true;
+        }
     }
     state
 }

@@ -760,3 +760,43 @@ fn the_commission_answers_proposals_once_after_closing() {
         })
         .then_rejected_with("concertation.wrong_phase");
 }
+
+fn erase_body() -> C {
+    C::EraseBody {
+        id: cid(),
+        concertation: open_snapshot(),
+        basis: ErasureBasis::CourtOrder,
+        note: reason("Ordonnance du tribunal"),
+    }
+}
+
+#[test]
+fn an_administrator_erases_a_body_once_and_it_can_no_longer_be_revised() {
+    let events = given::<G>(proposal())
+        .by(administrator())
+        .when(erase_body())
+        .then_accepted();
+    assert!(matches!(
+        &events[0],
+        E::ContributionBodyErased { id, basis: ErasureBasis::CourtOrder, .. } if *id == cid()
+    ));
+    let mut erased = proposal();
+    erased.extend(events);
+    let state = G::fold(&erased);
+    let c = state.contribution.as_ref().expect("submitted");
+    assert!(c.body_erased && c.body.is_erased());
+    given::<G>(erased.clone())
+        .by(administrator())
+        .when(erase_body())
+        .then_rejected(Rejection::BodyErased);
+    given::<G>(erased)
+        .by(as_participant(alice()))
+        .when(revise("Nouveau texte"))
+        .then_rejected(Rejection::BodyErased);
+    for who in [commission(), facilitator(), as_participant(alice())] {
+        given::<G>(proposal())
+            .by(who)
+            .when(erase_body())
+            .then_rejected_with("role.forbidden");
+    }
+}

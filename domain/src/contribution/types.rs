@@ -242,3 +242,16 @@ impl AnswerOutcome {
         !matches!(self, AnswerOutcome::Rejected)
     }
 }
+
+/// Why a contribution's body is erased (its key destroyed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureBasis {
+    /// A court or an authority ordered the removal.
+    CourtOrder,
+    /// The content breaks the moderation charter in a way hiding does not cure
+    /// (illegal content, someone's personal data).
+    Charter,
+    /// The author asked for it (RGPD right to erasure).
+    AuthorRequest,
+}

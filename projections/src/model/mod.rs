@@ -73,16 +73,27 @@ pub struct ReadModel {
 /// A session (séance, atelier).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SessionRow {
+    /// Its id.
+    pub id: domain::values::SessionId,
     /// The concertation.
     pub concertation: ConcertationId,
     /// Title.
     pub title: String,
+    /// The place of an in-person session; `None` online.
+    pub place: Option<String>,
     /// When it starts.
     pub starts_at: time::OffsetDateTime,
     /// Whether it is open now.
     pub open: bool,
     /// Minutes, once closed.
     pub minutes: Option<String>,
+}
+
+/// The proposed article text a body carries (amendments), unless erased.
+fn proposed_text(body: &domain::Sealed<domain::contribution::ContributionBody>) -> Option<String> {
+    body.present()
+        .and_then(|b| b.proposed_text.as_ref())
+        .map(|t| t.as_str().to_owned())
 }
 
 /// The id part of a stream name, as a UUID-based id.
@@ -331,6 +342,7 @@ impl ReadModel {
                     themes: themes.clone(),
                     language: language.as_str().to_owned(),
                     body: body.present().map(|b| b.text.as_str().to_owned()),
+                    proposed_text: proposed_text(body),
                     status,
                     featured: false,
                     revisions: 0,
@@ -339,6 +351,7 @@ impl ReadModel {
                     reports: 0,
                     report_reasons: BTreeMap::new(),
                     appeal_pending: false,
+                    appeal_granted: None,
                     answer: None,
                     recorded_in_session: in_session.is_some(),
                     amendment: amendment.clone(),
@@ -364,6 +377,7 @@ impl ReadModel {
             | AuthorNotified { id, .. }
             | AppealFiled { id, .. }
             | AppealDecided { id, .. }
+            | ContributionBodyErased { id, .. }
             | CommissionAnswered { id, .. } => *id,
         };
         let Some(row) = self.contributions.get_mut(&id) else {
@@ -374,6 +388,7 @@ impl ReadModel {
             ContributionRevised { revision, body, .. } => {
                 row.revisions = *revision;
                 row.body = body.present().map(|b| b.text.as_str().to_owned());
+                row.proposed_text = proposed_text(body);
             }
             ContributionWithdrawn { .. } => row.status = ContributionStatusRow::Withdrawn,
             ContributionReported { reason, .. } => {
@@ -415,10 +430,12 @@ impl ReadModel {
             AppealFiled { .. } => row.appeal_pending = true,
             AppealDecided { granted, .. } => {
                 row.appeal_pending = false;
+                row.appeal_granted = Some(*granted);
                 if *granted {
                     row.status = ContributionStatusRow::Published;
                 }
             }
+            ContributionBodyErased { .. } => row.body = None,
             CommissionAnswered {
                 outcome,
                 justification,
@@ -503,14 +520,22 @@ impl ReadModel {
             SessionEvent::SessionScheduled {
                 concertation,
                 title,
+                mode,
                 starts_at,
                 ..
             } => {
                 self.sessions.insert(
                     id,
                     SessionRow {
+                        id,
                         concertation: *concertation,
                         title: title.as_str().to_owned(),
+                        place: match mode {
+                            domain::session::SessionMode::InPerson { place } => {
+                                Some(place.as_str().to_owned())
+                            }
+                            domain::session::SessionMode::Online => None,
+                        },
                         starts_at: *starts_at,
                         open: false,
                         minutes: None,
