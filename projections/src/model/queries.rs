@@ -5,12 +5,14 @@ use std::collections::BTreeMap;
 use domain::concertation::Phase;
 use domain::contribution::{CharterReason, ContributionKind};
 use domain::participant::VerificationLevel;
-use domain::values::{ConcertationId, ContributionId, ParticipantId, QuestionId, ThemeId};
+use domain::values::{
+    ConcertationId, ContributionId, ParticipantId, QuestionId, SessionId, ThemeId,
+};
 use serde::Serialize;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use super::rows::*;
-use super::ReadModel;
+use super::{ReadModel, SessionRow};
 
 /// Most rows a page may hold.
 pub const MAX_PAGE: usize = 200;
@@ -30,8 +32,13 @@ pub struct ContributionFilter {
     pub author: Option<ParticipantId>,
     /// Only by participants of this kind.
     pub participant_kind: Option<ParticipantKindRow>,
+    /// Only with this status.
+    pub status: Option<StatusKind>,
     /// Only published ones (what the public sees); otherwise every status.
     pub published_only: bool,
+    /// With `published_only`: this participant's own contributions too, whatever
+    /// their status (an author sees their pending or hidden ones).
+    pub visible_to: Option<ParticipantId>,
     /// Zero-based page.
     pub page: usize,
     /// Rows per page (at most [`MAX_PAGE`]).
@@ -119,9 +126,55 @@ impl ReadModel {
             .and_then(|id| self.concertations.get(id))
     }
 
+    /// A concertation by id.
+    pub fn concertation(&self, id: ConcertationId) -> Option<&ConcertationRow> {
+        self.concertations.get(&id)
+    }
+
     /// A contribution by id.
     pub fn contribution(&self, id: ContributionId) -> Option<&ContributionRow> {
         self.contributions.get(&id)
+    }
+
+    /// A participant by id (no personal data).
+    pub fn participant(&self, id: ParticipantId) -> Option<&ParticipantRow> {
+        self.participants.get(&id)
+    }
+
+    /// The sessions of a concertation, earliest start first.
+    pub fn sessions(&self, concertation: ConcertationId) -> Vec<&SessionRow> {
+        let mut rows: Vec<&SessionRow> = self
+            .sessions
+            .values()
+            .filter(|s| s.concertation == concertation)
+            .collect();
+        rows.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then(a.id.cmp(&b.id)));
+        rows
+    }
+
+    /// A session by id.
+    pub fn session(&self, id: SessionId) -> Option<&SessionRow> {
+        self.sessions.get(&id)
+    }
+
+    /// Drafts whose opening time has come (with a question, before their closing
+    /// time): the system opens them.
+    pub fn due_for_opening(&self, now: OffsetDateTime) -> Vec<ConcertationId> {
+        self.concertations
+            .values()
+            .filter(|c| c.phase == Phase::Draft && !c.questions.is_empty())
+            .filter(|c| c.opens_at <= now && now < c.closes_at)
+            .map(|c| c.id)
+            .collect()
+    }
+
+    /// Open concertations whose closing time has passed: the system closes them.
+    pub fn due_for_closing(&self, now: OffsetDateTime) -> Vec<ConcertationId> {
+        self.concertations
+            .values()
+            .filter(|c| c.phase == Phase::Open && c.closes_at <= now)
+            .map(|c| c.id)
+            .collect()
     }
 
     /// Contributions matching `filter`, in submission order, one page.
@@ -143,7 +196,12 @@ impl ReadModel {
                         .is_some_and(|p| p.kind == x)
                 })
             })
-            .filter(|c| !filter.published_only || c.status == ContributionStatusRow::Published)
+            .filter(|c| filter.status.is_none_or(|x| c.status.kind() == x))
+            .filter(|c| {
+                !filter.published_only
+                    || c.status == ContributionStatusRow::Published
+                    || filter.visible_to == Some(c.author)
+            })
             .collect();
         Page {
             total: matching.len(),

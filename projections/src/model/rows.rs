@@ -92,6 +92,35 @@ pub enum ContributionStatusRow {
     Withdrawn,
 }
 
+/// A moderation status without its details, to filter on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusKind {
+    /// Awaiting approval.
+    Pending,
+    /// Visible.
+    Published,
+    /// Hidden by a facilitator.
+    Hidden,
+    /// Marked as a duplicate.
+    Duplicate,
+    /// Withdrawn by its author.
+    Withdrawn,
+}
+
+impl ContributionStatusRow {
+    /// The status without its details.
+    pub fn kind(&self) -> StatusKind {
+        match self {
+            Self::Pending => StatusKind::Pending,
+            Self::Published => StatusKind::Published,
+            Self::Hidden { .. } => StatusKind::Hidden,
+            Self::Duplicate { .. } => StatusKind::Duplicate,
+            Self::Withdrawn => StatusKind::Withdrawn,
+        }
+    }
+}
+
 /// A contribution as lists and pages show it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ContributionRow {
@@ -113,6 +142,9 @@ pub struct ContributionRow {
     pub language: String,
     /// The current body; `None` once erased (its key destroyed).
     pub body: Option<String>,
+    /// For an amendment that replaces or inserts: the proposed article text; `None`
+    /// otherwise or once erased.
+    pub proposed_text: Option<String>,
     /// Moderation status.
     pub status: ContributionStatusRow,
     /// Featured by a facilitator.
@@ -129,6 +161,8 @@ pub struct ContributionRow {
     pub report_reasons: BTreeMap<CharterReason, u64>,
     /// Whether an appeal is pending.
     pub appeal_pending: bool,
+    /// The outcome of the last decided appeal (`true`: granted); `None` before any.
+    pub appeal_granted: Option<bool>,
     /// The commission's answer.
     pub answer: Option<AnswerRow>,
     /// Recorded in a session by a facilitator.
@@ -166,7 +200,7 @@ pub struct ParticipantRow {
 }
 
 /// The kinds of participant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ParticipantKindRow {
     /// A citizen.
