@@ -51,6 +51,8 @@ pub struct Parameters {
     pub base_k: usize,
     /// Largest number of groups.
     pub max_k: usize,
+    /// A fixed number of groups instead of the silhouette's choice (`None`: Polis's rule).
+    pub fixed_k: Option<usize>,
     /// Lloyd iterations, at most, per k-means run.
     pub max_iterations: usize,
     /// Seeded k-means++ restarts per k for the groups (the base clustering runs once).
@@ -76,6 +78,7 @@ impl Default for Parameters {
             min_clustered: 15,
             base_k: 100,
             max_k: 5,
+            fixed_k: None,
             max_iterations: 100,
             group_restarts: 16,
             pca_tolerance: 1e-9,
@@ -233,8 +236,12 @@ pub fn compute(votes: &VoteSet, parameters: &Parameters) -> OpinionGroups {
             weights[a] += 1.0;
         }
         let max_k = parameters.max_k.min(2 + n_base / 12).min(n_base);
+        let range = match parameters.fixed_k {
+            Some(k) => k.min(n_base)..=k.min(n_base),
+            None => 2..=max_k,
+        };
         let mut best: Option<(f64, kmeans::Clustering)> = None;
-        for k in 2..=max_k {
+        for k in range {
             let c = kmeans::kmeans(
                 &base.centers,
                 &weights,
