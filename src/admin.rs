@@ -64,7 +64,8 @@ pub async fn run(command: AdminCommand, data_dir: &Path) -> anyhow::Result<()> {
     // fail with the store's own message, so two processes never write the same files.
     let store = open_store(&settings).await?;
     let accounts = open_accounts(&settings)?;
-    let app = App::new(store, accounts, Tokens::new(&[0u8; 32]), Vec::new());
+    // Creating an account only writes: no read model is needed.
+    let app = App::new(store, accounts, Tokens::new(&[0u8; 32]), None);
     let (password, generated) = match std::env::var("CONCERTO_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => (p, false),
         _ => (random_password(), true),

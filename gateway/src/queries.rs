@@ -1,67 +1,35 @@
-//! Every query the API and the pages make, one function each, in one place.
+//! Every query the API and the pages make, one function each, in one place, answered
+//! from the projections' read models ([`projections::Projections`]): a page is a lookup
+//! in the model, never a scan of the log.
 //!
-//! Interim implementation: until the projections crate's read models land (issue 4),
-//! these fold the relevant stream categories straight from the event store, which is
-//! exact but reads a whole category per call. Each function keeps the signature its
-//! read-model counterpart will have, so switching is one edit per function here.
+//! Read models lag the log by a few milliseconds; a command's response waits for them
+//! to include its events ([`App::settle`]), so the author's next read shows what they
+//! did. What a command needs to *decide* is folded from its streams instead (strongly
+//! consistent, [`App::load`]). Two reads also stay on their single stream because the
+//! read model deliberately lacks what they show: a doctrine's text, and a participant's
+//! own personal data.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use domain::ballot::{BallotEvent, Vote};
-use domain::concertation::{
-    Concertation, ConcertationAggregate, ModerationMode, Phase, QuestionKind,
-};
-use domain::contribution::{
-    AmendmentAnchor, AnswerOutcome, Contribution, ContributionAggregate, ContributionKind,
-    ContributionStatus, Recording,
-};
-use domain::participant::{ParticipantAggregate, ParticipantEvent, ParticipantKind};
-use domain::session::{Session, SessionAggregate, SessionMode, SessionStatus};
-use domain::support::{Stance, SupportEvent};
+use domain::concertation::{ModerationMode, Phase, QuestionKind};
+use domain::contribution::{AmendmentAnchor, CharterReason, ContributionKind};
+use domain::participant::{ParticipantKind, VerificationLevel};
 use domain::values::{
     ConcertationId, ContributionId, DoctrineId, ParticipantId, QuestionId, SessionId, StaffId,
     ThemeId,
 };
-use domain::Aggregate;
-use eventstore::{ReadFrom, RecordedEvent, StreamFilter};
+pub use projections::model::queries::Page;
+use projections::model::queries::{self as model, QueueEntry};
+use projections::model::rows::{
+    AnswerRow, ConcertationRow, ContributionRow, ContributionStatusRow, ModerationEntry,
+    ParticipantKindRow, StatusKind, Tally,
+};
+use projections::model::{ReadModel, SessionRow};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::app::App;
-use crate::error::AppResult;
-
-const PAGE: usize = 4096;
-
-/// Every event of a category, in log order.
-async fn scan(app: &App, category: &str) -> AppResult<Vec<RecordedEvent>> {
-    let filter = StreamFilter::Category(category.to_owned());
-    let mut from = ReadFrom::Start;
-    let mut all = Vec::new();
-    loop {
-        let page = app.store().read_all(from, &filter, PAGE).await?;
-        let done = page.len() < PAGE;
-        if let Some(last) = page.last() {
-            from = ReadFrom::After(last.position());
-        }
-        all.extend(page);
-        if done {
-            return Ok(all);
-        }
-    }
-}
-
-/// Folds every stream of aggregate `A`'s category.
-async fn fold_category<A: Aggregate>(app: &App) -> AppResult<BTreeMap<String, A::State>> {
-    let mut states: BTreeMap<String, A::State> = BTreeMap::new();
-    for recorded in scan(app, A::CATEGORY).await? {
-        let event = projections::codec::decode::<A::Event>(&recorded)?;
-        let state = states
-            .remove(recorded.stream().as_str())
-            .unwrap_or_default();
-        states.insert(recorded.stream().to_string(), A::evolve(state, &event));
-    }
-    Ok(states)
-}
+use crate::error::{AppError, AppResult};
 
 /// A theme.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -116,21 +84,25 @@ pub struct ConcertationView {
     pub questions: Vec<QuestionView>,
     /// Assigned facilitators.
     pub facilitators: Vec<StaffId>,
+    /// Contributions submitted (every status).
+    pub contribution_count: u64,
+    /// Distinct participants who contributed, voted or supported.
+    pub participant_count: u64,
+    /// Votes held (the latest per participant and statement).
+    pub vote_count: u64,
+    /// The synthesis summary, once published.
+    pub synthesis: Option<String>,
 }
 
-impl From<&Concertation> for ConcertationView {
-    fn from(c: &Concertation) -> Self {
+impl From<&ConcertationRow> for ConcertationView {
+    fn from(c: &ConcertationRow) -> Self {
         Self {
             id: c.id,
-            slug: c.slug.as_str().to_owned(),
-            collectivite: c.collectivite.as_str().to_owned(),
-            title: c.title.as_str().to_owned(),
-            description: c.description.as_str().to_owned(),
-            territories: c
-                .territories
-                .iter()
-                .map(|t| t.as_str().to_owned())
-                .collect(),
+            slug: c.slug.clone(),
+            collectivite: c.collectivite.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            territories: c.territories.clone(),
             moderation: c.moderation,
             opens_at: c.opens_at,
             closes_at: c.closes_at,
@@ -138,16 +110,16 @@ impl From<&Concertation> for ConcertationView {
             themes: c
                 .themes
                 .iter()
-                .map(|(id, label)| ThemeView {
-                    id: *id,
-                    label: label.as_str().to_owned(),
+                .map(|t| ThemeView {
+                    id: t.id,
+                    label: t.label.clone(),
                 })
                 .collect(),
             questions: c
                 .questions
                 .iter()
-                .map(|(id, q)| QuestionView {
-                    id: *id,
+                .map(|q| QuestionView {
+                    id: q.id,
                     kind: match q.kind {
                         QuestionKind::Open => "open",
                         QuestionKind::Statements => "statements",
@@ -158,28 +130,38 @@ impl From<&Concertation> for ConcertationView {
                         QuestionKind::Amendments { doctrine } => Some(doctrine),
                         _ => None,
                     },
-                    prompt: q.prompt.as_str().to_owned(),
+                    prompt: q.prompt.clone(),
                 })
                 .collect(),
             facilitators: c.facilitators.iter().copied().collect(),
+            contribution_count: c.contribution_count,
+            participant_count: c.participants.len() as u64,
+            vote_count: c.vote_count,
+            synthesis: c.synthesis.clone(),
         }
     }
 }
 
-/// Concertations visible to the public (not drafts), or all of them for staff.
-pub async fn concertations(app: &App, include_drafts: bool) -> AppResult<Vec<ConcertationView>> {
-    let states = fold_category::<ConcertationAggregate>(app).await?;
-    Ok(states
-        .values()
-        .filter_map(|s| s.concertation.as_ref())
-        .filter(|c| include_drafts || c.phase != Phase::Draft)
-        .map(ConcertationView::from)
-        .collect())
+/// Runs `query` on the current read model.
+fn read<T>(app: &App, query: impl FnOnce(&ReadModel) -> T) -> AppResult<T> {
+    let model = app.read_models()?.model().read();
+    Ok(query(&model))
 }
 
-/// One concertation.
-pub async fn concertation(app: &App, id: ConcertationId) -> AppResult<ConcertationView> {
-    Ok(ConcertationView::from(&app.concertation(id).await?))
+/// Concertations, newest opening first: drafts only for staff.
+pub fn concertations(app: &App, include_drafts: bool) -> AppResult<Vec<ConcertationView>> {
+    read(app, |m| {
+        m.concertations(!include_drafts)
+            .into_iter()
+            .map(ConcertationView::from)
+            .collect()
+    })
+}
+
+/// One concertation; 404 when unknown.
+pub fn concertation(app: &App, id: ConcertationId) -> AppResult<ConcertationView> {
+    read(app, |m| m.concertation(id).map(ConcertationView::from))?
+        .ok_or(AppError::Rejected(domain::Rejection::ConcertationNotFound))
 }
 
 /// Supports and oppositions.
@@ -192,7 +174,7 @@ pub struct SupportCounts {
 }
 
 /// A contribution as pages show it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ContributionView {
     /// Id.
     pub id: ContributionId,
@@ -204,86 +186,88 @@ pub struct ContributionView {
     pub kind: ContributionKind,
     /// Author's pseudonym.
     pub author: ParticipantId,
-    /// Author's kind (`citoyen`, `entreprise`, `agent_public`), if known.
-    pub author_kind: Option<String>,
+    /// Author's kind, if known.
+    pub author_kind: Option<ParticipantKindRow>,
     /// What it answers (comments).
     pub parent: Option<ContributionId>,
     /// Themes.
     pub themes: Vec<ThemeId>,
     /// Language tag.
     pub language: String,
-    /// Visibility.
-    pub status: ContributionStatus,
-    /// Withdrawn by the author.
-    pub withdrawn: bool,
+    /// `pending`, `published`, `hidden`, `duplicate` or `withdrawn`.
+    pub status: StatusKind,
+    /// The charter reason, when hidden.
+    pub hidden_reason: Option<CharterReason>,
+    /// The original, when marked as a duplicate.
+    pub duplicate_of: Option<ContributionId>,
     /// Featured.
     pub featured: bool,
-    /// Duplicate of.
-    pub duplicate_of: Option<ContributionId>,
     /// The text; `None` when erased or not visible to the caller.
     pub text: Option<String>,
-    /// The proposed article text (amendments).
+    /// The proposed article text (amendments), with the same rule.
     pub proposed_text: Option<String>,
-    /// Whether the body was erased (its key destroyed).
+    /// Whether the body was erased.
     pub erased: bool,
     /// Revisions so far.
     pub revisions: u32,
     /// Reports received.
-    pub reports: usize,
+    pub reports: u64,
     /// Appeal: `none`, `pending`, `granted`, `rejected`.
     pub appeal: String,
     /// The commission's answer.
-    pub answer: Option<AnswerOutcome>,
+    pub answer: Option<AnswerRow>,
     /// Amendment anchor.
     pub amendment: Option<AmendmentAnchor>,
-    /// Session recording, if recorded by a facilitator.
-    pub recorded: Option<Recording>,
+    /// Recorded in a session by a facilitator.
+    pub recorded_in_session: bool,
     /// Supports and oppositions.
     pub supports: SupportCounts,
+    /// Submission time.
+    #[serde(with = "time::serde::rfc3339")]
+    pub submitted_at: OffsetDateTime,
 }
 
 impl ContributionView {
-    fn of(
-        c: &Contribution,
-        author_kind: Option<String>,
-        supports: SupportCounts,
-        show_text: bool,
-    ) -> Self {
-        let body = c.body.present();
+    fn of(m: &ReadModel, c: &ContributionRow, show_text: bool) -> Self {
+        let (hidden_reason, duplicate_of) = match &c.status {
+            ContributionStatusRow::Hidden { reason } => (Some(*reason), None),
+            ContributionStatusRow::Duplicate { of } => (None, Some(*of)),
+            _ => (None, None),
+        };
         Self {
             id: c.id,
             concertation: c.concertation,
             question: c.question,
             kind: c.kind,
             author: c.author,
-            author_kind,
+            author_kind: m.participant(c.author).map(|p| p.kind),
             parent: c.parent,
             themes: c.themes.iter().copied().collect(),
-            language: c.language.as_str().to_owned(),
-            status: c.status,
-            withdrawn: c.withdrawn,
+            language: c.language.clone(),
+            status: c.status.kind(),
+            hidden_reason,
+            duplicate_of,
             featured: c.featured,
-            duplicate_of: c.duplicate_of,
-            text: body
-                .filter(|_| show_text)
-                .map(|b| b.text.as_str().to_owned()),
-            proposed_text: body
-                .filter(|_| show_text)
-                .and_then(|b| b.proposed_text.as_ref().map(|t| t.as_str().to_owned())),
-            erased: c.body.is_erased(),
+            text: c.body.clone().filter(|_| show_text),
+            proposed_text: c.proposed_text.clone().filter(|_| show_text),
+            erased: c.body.is_none(),
             revisions: c.revisions,
-            reports: c.reporters.len(),
-            appeal: match c.appeal {
-                domain::contribution::AppealState::None => "none",
-                domain::contribution::AppealState::Pending { .. } => "pending",
-                domain::contribution::AppealState::Decided { granted: true } => "granted",
-                domain::contribution::AppealState::Decided { granted: false } => "rejected",
+            reports: c.reports,
+            appeal: match (c.appeal_pending, c.appeal_granted) {
+                (true, _) => "pending",
+                (false, Some(true)) => "granted",
+                (false, Some(false)) => "rejected",
+                (false, None) => "none",
             }
             .into(),
-            answer: c.answer,
+            answer: c.answer.clone(),
             amendment: c.amendment.clone(),
-            recorded: c.recorded.clone(),
-            supports,
+            recorded_in_session: c.recorded_in_session,
+            supports: SupportCounts {
+                support: c.supports,
+                oppose: c.oppositions,
+            },
+            submitted_at: c.submitted_at,
         }
     }
 }
@@ -300,7 +284,17 @@ pub enum Viewer {
     Staff,
 }
 
-/// Filters of the contribution list.
+impl Viewer {
+    fn sees_text_of(self, c: &ContributionRow) -> bool {
+        match self {
+            Viewer::Staff => true,
+            Viewer::Participant(p) if c.author == p => true,
+            _ => c.status == ContributionStatusRow::Published,
+        }
+    }
+}
+
+/// Filters of the contribution list (query string).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContributionFilter {
@@ -313,232 +307,223 @@ pub struct ContributionFilter {
     /// Only this kind.
     #[serde(default)]
     pub kind: Option<ContributionKind>,
-    /// Only this status (staff; others only see published ones and their own).
+    /// Only this status (others than staff only ever see published ones and their own).
     #[serde(default)]
-    pub status: Option<ContributionStatus>,
+    pub status: Option<StatusKind>,
     /// Only authors of this kind (`citoyen`, `entreprise`, `agent_public`).
     #[serde(default)]
-    pub participant_kind: Option<String>,
+    pub participant_kind: Option<ParticipantKindRow>,
     /// Only this author.
     #[serde(default)]
     pub author: Option<ParticipantId>,
-    /// Page size (default 50, at most 500).
+    /// Zero-based page (default 0).
     #[serde(default)]
-    pub limit: Option<usize>,
-    /// Items to skip.
+    pub page: Option<usize>,
+    /// Page size (default 50, at most 200).
     #[serde(default)]
-    pub offset: Option<usize>,
+    pub per_page: Option<usize>,
 }
 
-/// A page of results.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Page<T> {
-    /// Items.
-    pub items: Vec<T>,
-    /// Matching items in all.
-    pub total: usize,
-    /// Items skipped.
-    pub offset: usize,
-    /// Page size.
-    pub limit: usize,
-}
-
-fn kind_name(kind: &ParticipantKind) -> &'static str {
-    match kind {
-        ParticipantKind::Citoyen { .. } => "citoyen",
-        ParticipantKind::Entreprise { .. } => "entreprise",
-        ParticipantKind::AgentPublic { .. } => "agent_public",
-    }
-}
-
-async fn participant_kinds(app: &App) -> AppResult<HashMap<ParticipantId, String>> {
-    let mut kinds = HashMap::new();
-    for recorded in scan(app, ParticipantAggregate::CATEGORY).await? {
-        if let ParticipantEvent::ParticipantRegistered { id, kind, .. } =
-            projections::codec::decode::<ParticipantEvent>(&recorded)?
-        {
-            kinds.insert(id, kind_name(&kind).to_owned());
-        }
-    }
-    Ok(kinds)
-}
-
-async fn support_counts(app: &App) -> AppResult<HashMap<ContributionId, SupportCounts>> {
-    let mut counts: HashMap<ContributionId, SupportCounts> = HashMap::new();
-    for recorded in scan(app, "supports").await? {
-        match projections::codec::decode::<SupportEvent>(&recorded)? {
-            SupportEvent::SupportGiven {
-                contribution,
-                stance,
-                ..
-            } => {
-                let c = counts.entry(contribution).or_default();
-                match stance {
-                    Stance::Support => c.support += 1,
-                    Stance::Oppose => c.oppose += 1,
-                }
-            }
-            SupportEvent::SupportWithdrawn {
-                contribution,
-                stance,
-                ..
-            } => {
-                let c = counts.entry(contribution).or_default();
-                match stance {
-                    Stance::Support => c.support = c.support.saturating_sub(1),
-                    Stance::Oppose => c.oppose = c.oppose.saturating_sub(1),
-                }
-            }
-        }
-    }
-    Ok(counts)
-}
-
-fn visible(c: &Contribution, viewer: Viewer) -> bool {
-    match viewer {
-        Viewer::Staff => true,
-        Viewer::Participant(p) if c.author == p => true,
-        _ => c.status == ContributionStatus::Published && !c.withdrawn,
-    }
-}
-
-/// Contributions of a concertation, oldest first, filtered and paged.
-pub async fn contributions(
+/// Contributions of a concertation (404 when unknown), oldest first, filtered and
+/// paged, as `viewer` may see them.
+pub fn contributions(
     app: &App,
     concertation: ConcertationId,
     filter: &ContributionFilter,
     viewer: Viewer,
 ) -> AppResult<Page<ContributionView>> {
-    let states = fold_category::<ContributionAggregate>(app).await?;
-    let kinds = participant_kinds(app).await?;
-    let supports = support_counts(app).await?;
-    let limit = filter.limit.unwrap_or(50).clamp(1, 500);
-    let offset = filter.offset.unwrap_or(0);
-    // Streams are keyed by id (UUID v7, time-ordered), so this is oldest first.
-    let matching: Vec<ContributionView> = states
-        .values()
-        .filter_map(|s| s.contribution.as_ref())
-        .filter(|c| c.concertation == concertation && visible(c, viewer))
-        .filter(|c| filter.question.is_none_or(|q| c.question == q))
-        .filter(|c| filter.theme.is_none_or(|t| c.themes.contains(&t)))
-        .filter(|c| filter.kind.is_none_or(|k| c.kind == k))
-        .filter(|c| filter.status.is_none_or(|s| c.status == s))
-        .filter(|c| filter.author.is_none_or(|a| c.author == a))
-        .filter(|c| {
-            filter
-                .participant_kind
-                .as_ref()
-                .is_none_or(|k| kinds.get(&c.author) == Some(k))
+    read(app, |m| {
+        m.concertation(concertation)
+            .ok_or(AppError::Rejected(domain::Rejection::ConcertationNotFound))?;
+        let page = m.contributions(&model::ContributionFilter {
+            concertation: Some(concertation),
+            question: filter.question,
+            theme: filter.theme,
+            kind: filter.kind,
+            author: filter.author,
+            participant_kind: filter.participant_kind,
+            status: filter.status,
+            published_only: viewer != Viewer::Staff,
+            visible_to: match viewer {
+                Viewer::Participant(p) => Some(p),
+                _ => None,
+            },
+            page: filter.page.unwrap_or(0),
+            per_page: filter.per_page.unwrap_or(50),
+        });
+        Ok(Page {
+            items: page
+                .items
+                .iter()
+                .map(|c| ContributionView::of(m, c, true))
+                .collect(),
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
         })
-        .map(|c| {
-            ContributionView::of(
-                c,
-                kinds.get(&c.author).cloned(),
-                supports.get(&c.id).copied().unwrap_or_default(),
-                true,
+    })?
+}
+
+/// One contribution, if the viewer may see it: a pending one only to its author and
+/// staff; a hidden, duplicate or withdrawn one keeps its page (the decision is public)
+/// but shows its text only to its author and staff.
+pub fn contribution(app: &App, id: ContributionId, viewer: Viewer) -> AppResult<ContributionView> {
+    read(app, |m| {
+        let c = m
+            .contribution(id)
+            .filter(|c| c.status != ContributionStatusRow::Pending || viewer.sees_text_of(c))
+            .ok_or(AppError::Rejected(domain::Rejection::ContributionNotFound))?;
+        Ok(ContributionView::of(m, c, viewer.sees_text_of(c)))
+    })?
+}
+
+/// An entry of the moderation queue.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct QueueItem {
+    /// The contribution, text included (staff only).
+    pub contribution: ContributionView,
+    /// Awaiting approval (otherwise reported, or under appeal).
+    pub pending: bool,
+    /// Report reasons with counts.
+    pub reports: BTreeMap<CharterReason, u64>,
+}
+
+/// The moderation queue: pending, reported and appealed contributions, oldest first.
+pub fn moderation_queue(app: &App, concertation: ConcertationId) -> AppResult<Vec<QueueItem>> {
+    read(app, |m| {
+        m.moderation_queue(concertation)
+            .into_iter()
+            .map(
+                |QueueEntry {
+                     contribution,
+                     pending,
+                     reports,
+                 }| QueueItem {
+                    contribution: ContributionView::of(m, &contribution, true),
+                    pending,
+                    reports,
+                },
             )
-        })
-        .collect();
-    let total = matching.len();
-    Ok(Page {
-        items: matching.into_iter().skip(offset).take(limit).collect(),
-        total,
-        offset,
-        limit,
+            .collect()
     })
 }
 
-/// One contribution, if the viewer may see it.
-pub async fn contribution(
-    app: &App,
-    id: ContributionId,
-    viewer: Viewer,
-) -> AppResult<ContributionView> {
-    let c = app.contribution(id).await?;
-    if !(visible(&c, viewer) || c.status == ContributionStatus::Hidden || c.withdrawn) {
-        return Err(crate::error::AppError::Rejected(
-            domain::Rejection::ContributionNotFound,
-        ));
-    }
-    // Hidden or withdrawn contributions keep their page (the decision is public) but
-    // not their text, except for their author and staff.
-    let show_text = visible(&c, viewer);
-    let kinds = participant_kinds(app).await?;
-    let supports = support_counts(app).await?;
-    Ok(ContributionView::of(
-        &c,
-        kinds.get(&c.author).cloned(),
-        supports.get(&c.id).copied().unwrap_or_default(),
-        show_text,
-    ))
+/// A moderation decision as the log shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ModerationLogItem {
+    /// The contribution.
+    pub contribution: ContributionId,
+    /// The facilitator: staff see it; the public log leaves it out.
+    pub facilitator: Option<StaffId>,
+    /// What was decided.
+    pub decision: domain::contribution::ModerationDecision,
+    /// The facilitator's note.
+    pub note: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
 }
 
-/// The moderation queue: pending and reported contributions, oldest first.
-pub async fn moderation_queue(
+/// The moderation decisions on a concertation's contributions (404 when unknown), in
+/// order.
+pub fn moderation_log(
     app: &App,
     concertation: ConcertationId,
-) -> AppResult<Vec<ContributionView>> {
-    let page = contributions(
-        app,
-        concertation,
-        &ContributionFilter {
-            limit: Some(500),
-            ..Default::default()
-        },
-        Viewer::Staff,
-    )
-    .await?;
-    Ok(page
-        .items
-        .into_iter()
-        .filter(|c| {
-            !c.withdrawn
-                && (c.status == ContributionStatus::Pending
-                    || (c.reports > 0 && c.status == ContributionStatus::Published)
-                    || c.appeal == "pending")
+    viewer: Viewer,
+) -> AppResult<Vec<ModerationLogItem>> {
+    read(app, |m| {
+        m.concertation(concertation)
+            .ok_or(AppError::Rejected(domain::Rejection::ConcertationNotFound))?;
+        Ok(m.moderation_log(concertation)
+            .into_iter()
+            .map(|e: &ModerationEntry| ModerationLogItem {
+                contribution: e.contribution,
+                facilitator: Some(e.facilitator).filter(|_| viewer == Viewer::Staff),
+                decision: e.decision.clone(),
+                note: e.note.clone(),
+                at: e.at,
+            })
+            .collect())
+    })?
+}
+
+/// Tallies of a question's statements (latest vote per participant), by statement.
+pub fn tallies(app: &App, question: QuestionId) -> AppResult<BTreeMap<ContributionId, Tally>> {
+    read(app, |m| {
+        m.statement_tallies(question)
+            .into_iter()
+            .map(|(c, t)| (c.id, t.overall))
+            .collect()
+    })
+}
+
+/// Participation figures of a concertation (404 when unknown).
+pub fn participation(app: &App, concertation: ConcertationId) -> AppResult<model::Participation> {
+    read(app, |m| {
+        m.concertation(concertation)
+            .ok_or(AppError::Rejected(domain::Rejection::ConcertationNotFound))?;
+        Ok(m.participation(concertation))
+    })?
+}
+
+/// A concertation's synthesis figures.
+#[derive(Clone, Debug, Serialize)]
+pub struct SynthesisView {
+    /// Per theme: counts, most supported, the commission's answers.
+    pub themes: Vec<model::ThemeSynthesis>,
+    /// Published proposals and amendments, most supported first.
+    pub most_supported: Vec<ContributionView>,
+    /// Per statements question: its most divisive statements.
+    pub most_divisive: BTreeMap<QuestionId, Vec<DivisiveStatement>>,
+}
+
+/// A statement with its tally.
+#[derive(Clone, Debug, Serialize)]
+pub struct DivisiveStatement {
+    /// The statement.
+    pub statement: ContributionView,
+    /// Agree / disagree / pass.
+    pub tally: Tally,
+}
+
+/// How many rows each ranking of the synthesis shows.
+const SYNTHESIS_TOP: usize = 10;
+/// Sided votes a statement needs before it can rank as divisive.
+const DIVISIVE_MIN_VOTES: u64 = 2;
+
+/// The synthesis figures of a concertation (404 when unknown).
+pub fn synthesis(app: &App, concertation: ConcertationId) -> AppResult<SynthesisView> {
+    read(app, |m| {
+        let row = m
+            .concertation(concertation)
+            .ok_or(AppError::Rejected(domain::Rejection::ConcertationNotFound))?;
+        let most_divisive = row
+            .questions
+            .iter()
+            .filter(|q| q.kind == QuestionKind::Statements)
+            .map(|q| {
+                let ranked = m
+                    .most_divisive(q.id, DIVISIVE_MIN_VOTES, SYNTHESIS_TOP)
+                    .into_iter()
+                    .filter(|(c, _)| c.status == ContributionStatusRow::Published)
+                    .map(|(c, t)| DivisiveStatement {
+                        statement: ContributionView::of(m, c, true),
+                        tally: t.overall,
+                    })
+                    .collect();
+                (q.id, ranked)
+            })
+            .collect();
+        Ok(SynthesisView {
+            themes: m.synthesis_by_theme(concertation, SYNTHESIS_TOP),
+            most_supported: m
+                .most_supported(concertation, SYNTHESIS_TOP)
+                .into_iter()
+                .map(|c| ContributionView::of(m, c, true))
+                .collect(),
+            most_divisive,
         })
-        .collect())
-}
-
-/// Agree / disagree / pass on a statement.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Tally {
-    /// Agree.
-    pub agree: u64,
-    /// Disagree.
-    pub disagree: u64,
-    /// Pass.
-    pub pass: u64,
-}
-
-/// Tallies of a question's statements (latest vote per participant).
-pub async fn tallies(
-    app: &App,
-    question: QuestionId,
-) -> AppResult<BTreeMap<ContributionId, Tally>> {
-    let mut latest: HashMap<(ParticipantId, ContributionId), Vote> = HashMap::new();
-    for recorded in scan(app, "ballot").await? {
-        let BallotEvent::VoteCast {
-            participant,
-            question: q,
-            statement,
-            vote,
-            ..
-        } = projections::codec::decode::<BallotEvent>(&recorded)?;
-        if q == question {
-            latest.insert((participant, statement), vote);
-        }
-    }
-    let mut tallies: BTreeMap<ContributionId, Tally> = BTreeMap::new();
-    for ((_, statement), vote) in latest {
-        let t = tallies.entry(statement).or_default();
-        match vote {
-            Vote::Agree => t.agree += 1,
-            Vote::Disagree => t.disagree += 1,
-            Vote::Pass => t.pass += 1,
-        }
-    }
-    Ok(tallies)
+    })?
 }
 
 /// A session.
@@ -561,42 +546,42 @@ pub struct SessionView {
     pub minutes: Option<String>,
 }
 
-impl From<&Session> for SessionView {
-    fn from(s: &Session) -> Self {
+impl From<&SessionRow> for SessionView {
+    fn from(s: &SessionRow) -> Self {
         Self {
             id: s.id,
             concertation: s.concertation,
-            title: s.title.as_str().to_owned(),
-            place: match &s.mode {
-                SessionMode::InPerson { place } => Some(place.as_str().to_owned()),
-                SessionMode::Online => None,
-            },
+            title: s.title.clone(),
+            place: s.place.clone(),
             starts_at: s.starts_at,
-            status: match s.status {
-                SessionStatus::Scheduled => "scheduled",
-                SessionStatus::Open => "open",
-                SessionStatus::Closed => "closed",
+            // Minutes are written when a session closes, so they mark it closed.
+            status: match (s.open, &s.minutes) {
+                (true, _) => "open",
+                (false, Some(_)) => "closed",
+                (false, None) => "scheduled",
             }
             .into(),
-            minutes: s.minutes.as_ref().map(|m| m.as_str().to_owned()),
+            minutes: s.minutes.clone(),
         }
     }
 }
 
-/// Sessions of a concertation.
-pub async fn sessions(app: &App, concertation: ConcertationId) -> AppResult<Vec<SessionView>> {
-    Ok(fold_category::<SessionAggregate>(app)
-        .await?
-        .values()
-        .filter_map(|s| s.session.as_ref())
-        .filter(|s| s.concertation == concertation)
-        .map(SessionView::from)
-        .collect())
+/// Sessions of a concertation (404 when unknown), earliest first.
+pub fn sessions(app: &App, concertation: ConcertationId) -> AppResult<Vec<SessionView>> {
+    read(app, |m| {
+        m.concertation(concertation)
+            .ok_or(AppError::Rejected(domain::Rejection::ConcertationNotFound))?;
+        Ok(m.sessions(concertation)
+            .into_iter()
+            .map(SessionView::from)
+            .collect())
+    })?
 }
 
-/// One session.
-pub async fn session(app: &App, id: SessionId) -> AppResult<SessionView> {
-    Ok(SessionView::from(&app.session(id).await?))
+/// One session; 404 when unknown.
+pub fn session(app: &App, id: SessionId) -> AppResult<SessionView> {
+    read(app, |m| m.session(id).map(SessionView::from))?
+        .ok_or(AppError::Rejected(domain::Rejection::SessionNotFound))
 }
 
 /// A doctrine with its current articles and each version's change log.
@@ -631,7 +616,7 @@ pub struct ArticleView {
     pub hash: String,
 }
 
-/// One doctrine.
+/// One doctrine, from its stream (the read model keeps no doctrine text).
 pub async fn doctrine(app: &App, id: DoctrineId) -> AppResult<DoctrineView> {
     let d = app.doctrine(id).await?;
     Ok(DoctrineView {
@@ -654,6 +639,11 @@ pub async fn doctrine(app: &App, id: DoctrineId) -> AppResult<DoctrineView> {
     })
 }
 
+/// The published amendments to a doctrine, by article, most supported first.
+pub fn amendments(app: &App, doctrine: DoctrineId) -> AppResult<Vec<model::ArticleAmendments>> {
+    read(app, |m| m.amendments_by_article(doctrine))
+}
+
 /// What a participant sees of themself.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct MeView {
@@ -664,14 +654,23 @@ pub struct MeView {
     /// Kind.
     pub kind: Option<String>,
     /// Verification level.
-    pub verification: Option<domain::participant::VerificationLevel>,
+    pub verification: Option<VerificationLevel>,
     /// Display name, if given and not erased.
     pub display_name: Option<String>,
     /// Erased.
     pub erased: bool,
 }
 
-/// The calling participant.
+fn kind_name(kind: &ParticipantKind) -> &'static str {
+    match kind {
+        ParticipantKind::Citoyen { .. } => "citoyen",
+        ParticipantKind::Entreprise { .. } => "entreprise",
+        ParticipantKind::AgentPublic { .. } => "agent_public",
+    }
+}
+
+/// The calling participant, from their stream (their personal data is not in the read
+/// model, by design).
 pub async fn me(app: &App, id: ParticipantId) -> AppResult<MeView> {
     let p = app.participant(id).await?;
     Ok(MeView {
@@ -687,12 +686,10 @@ pub async fn me(app: &App, id: ParticipantId) -> AppResult<MeView> {
     })
 }
 
-/// Open concertations whose closing time has passed (for the scheduled close).
-pub async fn due_for_closing(app: &App, now: OffsetDateTime) -> AppResult<Vec<ConcertationId>> {
-    Ok(concertations(app, false)
-        .await?
-        .into_iter()
-        .filter(|c| c.phase == Phase::Open && c.closes_at <= now)
-        .map(|c| c.id)
-        .collect())
+/// Concertations the system must open or close now: (to open, to close).
+pub fn due(
+    app: &App,
+    now: OffsetDateTime,
+) -> AppResult<(Vec<ConcertationId>, Vec<ConcertationId>)> {
+    read(app, |m| (m.due_for_opening(now), m.due_for_closing(now)))
 }

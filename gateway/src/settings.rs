@@ -60,6 +60,8 @@ pub struct Settings {
     pub behind_tls: bool,
     /// How long `/ready` tolerates projections behind the log, in commits.
     pub ready_max_lag: u64,
+    /// How often the system opens and closes concertations that are due, in seconds.
+    pub schedule_interval_secs: u64,
 }
 
 /// NATS JetStream settings.
@@ -90,7 +92,7 @@ fn one() -> usize {
 pub struct DatabaseSettings {
     /// Connection URL (holds the password).
     pub url: Secret,
-    /// Schema for Concerto's tables.
+    /// Schema for Concerto's tables: the key store's and the read models'.
     #[serde(default = "default_schema")]
     pub schema: String,
 }
@@ -172,6 +174,7 @@ impl Default for Settings {
             token_secret: None,
             behind_tls: false,
             ready_max_lag: 1_000,
+            schedule_interval_secs: 30,
         }
     }
 }

@@ -13,9 +13,7 @@ use axum::Router;
 use eventstore::file::FileBackend;
 use eventstore::keystore::file::FileKeyStore;
 use eventstore::{Backend, EventStore, KeyStore};
-use projections::audit::memory::MemoryAudit;
-use projections::audit::AuditTrail;
-use projections::{run_projection, Progress};
+use projections::{Projections, ReadStore};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -138,20 +136,21 @@ impl Application {
         let tokens = Tokens::new(&token_key(&settings)?);
         let mut background = Vec::new();
 
-        // The audit trail runs beside the server (in memory on the embedded default);
-        // the other read models join here as the projections crate provides them.
-        let audit_progress = Progress::new("audit", None);
-        {
-            let store = store.clone();
-            let progress = audit_progress.clone();
-            background.push(tokio::spawn(async move {
-                let mut target = MemoryAudit::new();
-                if let Err(e) = run_projection(&store, &AuditTrail, &mut target, &progress).await {
-                    tracing::error!(error = %e, "projection « audit » arrêtée");
-                }
-            }));
-        }
-        let app = App::new(store, accounts, tokens, vec![audit_progress]);
+        // Every read model runs beside the server: in memory on the embedded default
+        // (refolded from the log at each start), in PostgreSQL when it is configured.
+        let read_store = match &settings.database {
+            Some(db) => ReadStore::Postgres {
+                url: db.url.expose().to_owned(),
+                schema: db.schema.clone(),
+            },
+            None => ReadStore::Memory,
+        };
+        let projections = Arc::new(
+            Projections::start(store.clone(), read_store)
+                .await
+                .context("démarrage des projections")?,
+        );
+        let app = App::new(store, accounts, tokens, Some(projections));
         let seeded = if settings.demo {
             crate::demo::seed(&app)
                 .await
@@ -161,23 +160,15 @@ impl Application {
         };
         let state = AppState::new(app.clone(), &settings);
         {
-            // Closing at the scheduled time is the system's duty.
+            // Opening and closing at the scheduled times is the system's duty.
             let app = app.clone();
+            let every = Duration::from_secs(settings.schedule_interval_secs.max(1));
             background.push(tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(30));
+                let mut tick = tokio::time::interval(every);
                 loop {
                     tick.tick().await;
-                    let due =
-                        crate::queries::due_for_closing(&app, time::OffsetDateTime::now_utc())
-                            .await;
-                    match due {
-                        Ok(ids) if !ids.is_empty() => {
-                            if let Err(e) = app.close_due(&ids).await {
-                                tracing::warn!(error = %e, "clôture programmée");
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "clôture programmée"),
+                    if let Err(e) = app.run_schedule(time::OffsetDateTime::now_utc()).await {
+                        tracing::warn!(error = %e, "ouverture ou clôture programmée");
                     }
                 }
             }));
@@ -257,6 +248,11 @@ impl Application {
         }
         for task in self.background {
             let _ = task.await;
+        }
+        // Projections stop with the server even while a test still holds the services
+        // (what they committed stays committed).
+        if let Ok(projections) = self.app.read_models() {
+            projections.stop();
         }
         drop(self.app);
         drop(self.state);

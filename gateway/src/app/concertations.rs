@@ -454,21 +454,28 @@ impl App {
         self.concertation_command(ctx, C::Archive { id }).await
     }
 
-    /// Closes every open concertation whose closing time has passed (the system actor's
-    /// scheduled duty; run periodically by `serve`).
-    pub async fn close_due(&self, ids: &[ConcertationId]) -> AppResult<usize> {
+    /// Opens the drafts and closes the open concertations that are due at `now`, as
+    /// the system actor (run periodically by `serve`); the candidates come from the
+    /// read model, and the domain decides on the folded stream, so a stale candidate
+    /// is refused, never wrongly opened or closed. Returns how many changed phase.
+    pub async fn run_schedule(&self, now: time::OffsetDateTime) -> AppResult<usize> {
+        let (to_open, to_close) = crate::queries::due(self, now)?;
         let ctx = Ctx::new(crate::auth::Caller::System);
-        let mut closed = 0;
-        for id in ids {
-            match self
-                .execute::<ConcertationAggregate>(&ctx, C::Close { id: *id })
-                .await
-            {
-                Ok(applied) if applied.events > 0 => closed += 1,
+        let commands = to_open
+            .into_iter()
+            .map(|id| C::Open { id })
+            .chain(to_close.into_iter().map(|id| C::Close { id }));
+        let mut changed = 0;
+        for command in commands {
+            match self.execute::<ConcertationAggregate>(&ctx, command).await {
+                Ok(applied) if applied.events > 0 => {
+                    changed += 1;
+                    self.settle(applied).await;
+                }
                 Ok(_) | Err(AppError::Rejected(_)) => {}
                 Err(e) => return Err(e),
             }
         }
-        Ok(closed)
+        Ok(changed)
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use domain::contribution::{
     stream, AmendmentAnchor, AmendmentDraft, AmendmentOperation, AnswerOutcome, CharterReason,
-    Contribution, ContributionAggregate, ContributionCommand as C, ContributionKind,
+    Contribution, ContributionAggregate, ContributionCommand as C, ContributionKind, ErasureBasis,
     ModerationDecision, ParentView, SubmitContribution,
 };
 use domain::participant::{ParticipantAggregate, ParticipantCommand, PersonalData};
@@ -25,6 +25,16 @@ use super::participants::JoinInput;
 use super::{require_participant, require_staff, App, Applied, Ctx};
 use crate::auth::{self, recovery_code_hash, Caller};
 use crate::error::{AppError, AppResult};
+
+/// An erasure of a contribution's body.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EraseBodyInput {
+    /// `court_order`, `charter` or `author_request`.
+    pub basis: ErasureBasis,
+    /// A note for the record (the order's reference; never the erased text).
+    pub note: String,
+}
 
 /// The amendment part of a submission.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -546,25 +556,50 @@ impl App {
         .await
     }
 
-    /// Erases a contribution's body (charter or court order) by destroying its key; an
-    /// administrator of the concertation's collectivité only. The stream still folds,
-    /// with the body shown as erased.
-    pub async fn erase_contribution_body(&self, ctx: &Ctx, id: ContributionId) -> AppResult<()> {
-        let account = require_staff(ctx)?;
+    /// Erases a contribution's body for good: records the decision (an administrator
+    /// of the concertation's collectivité, with its ground and a note), then destroys
+    /// the body's key, so the text is gone from the log's ciphertext and the read
+    /// models forget it. Asked again after the event, it destroys the key again: that
+    /// finishes an erasure a crash interrupted between the event and the key.
+    pub async fn erase_contribution_body(
+        &self,
+        ctx: &Ctx,
+        id: ContributionId,
+        input: EraseBodyInput,
+    ) -> AppResult<Applied> {
+        require_staff(ctx)?;
+        let mut check = Check::new();
+        let note = check.field("/note", Reason::parse(&input.note));
+        check.finish()?;
         let contribution = self.contribution(id).await?;
-        let concertation = self.concertation(contribution.concertation).await?;
-        match account.actor() {
-            Actor::Administrator { collectivite, .. }
-                if collectivite == concertation.collectivite => {}
-            Actor::Administrator { .. } => {
-                return Err(AppError::Rejected(Rejection::OtherCollectivite))
-            }
-            _ => return Err(AppError::Forbidden("auth.admin_only")),
-        }
+        let concertation = self
+            .concertation_snapshot(contribution.concertation)
+            .await?;
+        let collectivite = concertation.collectivite.clone();
+        let command = C::EraseBody {
+            id,
+            concertation,
+            basis: input.basis,
+            note: parsed(note),
+        };
+        let applied = match self.execute::<ContributionAggregate>(ctx, command).await {
+            // Erased before: that refusal speaks of the state, not of the caller, so
+            // the caller is checked here (the domain's rule) before the key goes again.
+            Err(AppError::Rejected(Rejection::BodyErased)) => match ctx.caller.actor() {
+                Actor::Administrator {
+                    collectivite: own, ..
+                } if own == collectivite => Applied::default(),
+                Actor::Administrator { .. } => {
+                    return Err(AppError::Rejected(Rejection::OtherCollectivite))
+                }
+                _ => return Err(AppError::Forbidden("auth.admin_only")),
+            },
+            other => other?,
+        };
         let key = KeyId::parse(SealKey::contribution(id).as_str())?;
         self.store().keys().destroy(&key).await?;
         tracing::info!(contribution = %id, by = %ctx.caller.label(), request = %ctx.request_id, "corps de contribution effacé (clé détruite)");
-        Ok(())
+        Ok(applied)
     }
 
     /// The hash of a doctrine article at a version, for an amendment's anchor.

@@ -18,7 +18,7 @@ use std::time::Duration;
 use domain::Aggregate;
 use eventstore::{derived_event_id, EventStore, Metadata, Position, RecordedEvent};
 use projections::codec;
-use projections::Progress;
+use projections::Projections;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -41,7 +41,7 @@ struct Inner {
     store: EventStore,
     accounts: Accounts,
     tokens: Tokens,
-    progress: Vec<Progress>,
+    projections: Option<Arc<Projections>>,
 }
 
 /// The request a command belongs to.
@@ -123,20 +123,21 @@ impl Applied {
 }
 
 impl App {
-    /// Services over `store` and `accounts`, signing tokens with `tokens`; `progress`
-    /// lists the projections that writes wait for.
+    /// Services over `store` and `accounts`, signing tokens with `tokens`; queries
+    /// read `projections`, and writes wait for them. `None` suits a one-shot command
+    /// that only writes (`concerto admin create`): its queries fail.
     pub fn new(
         store: EventStore,
         accounts: Accounts,
         tokens: Tokens,
-        progress: Vec<Progress>,
+        projections: Option<Arc<Projections>>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 store,
                 accounts,
                 tokens,
-                progress,
+                projections,
             }),
         }
     }
@@ -156,9 +157,12 @@ impl App {
         &self.inner.tokens
     }
 
-    /// The projections' progress, for `/ready` and `/metrics`.
-    pub fn progress(&self) -> &[Progress] {
-        &self.inner.progress
+    /// The running read models, for queries, `/ready` and `/metrics`.
+    pub fn read_models(&self) -> AppResult<&Projections> {
+        self.inner
+            .projections
+            .as_deref()
+            .ok_or_else(|| AppError::Internal("les modèles de lecture ne tournent pas".into()))
     }
 
     /// Runs one command of aggregate `A`: load its stream, decide as the caller, append
@@ -255,13 +259,12 @@ impl App {
     /// Waits (bounded) until every projection includes `applied`, so the author's next
     /// page shows what they just did. A slow projection delays, never fails, a write.
     pub async fn settle(&self, applied: Applied) {
-        let Some(position) = applied.position else {
+        let (Some(position), Some(projections)) = (applied.position, &self.inner.projections)
+        else {
             return;
         };
-        for progress in &self.inner.progress {
-            if progress.wait_for(position, SETTLE_BOUND).await.is_err() {
-                tracing::warn!(projection = progress.name(), %position, "projection en retard : réponse sans l'attendre");
-            }
+        if let Err(e) = projections.wait_for(position, SETTLE_BOUND).await {
+            tracing::warn!(%position, error = %e, "projections en retard : réponse sans les attendre");
         }
     }
 }

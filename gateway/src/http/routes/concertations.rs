@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::extract::{Authed, Json, MaybeAuthed, PathParam, QueryParams};
 use crate::http::{created, done, Access, AppState, RouteBook};
 use crate::queries::{self, ContributionFilter, Viewer};
+use projections::model::rows::Tally;
 
 fn cid(id: Uuid) -> ConcertationId {
     ConcertationId::from_uuid(id)
@@ -38,7 +39,7 @@ async fn list(
     MaybeAuthed(caller): MaybeAuthed,
 ) -> AppResult<axum::Json<Vec<queries::ConcertationView>>> {
     let staff = matches!(caller, Some(Caller::Staff { .. }));
-    Ok(axum::Json(queries::concertations(&state.app, staff).await?))
+    Ok(axum::Json(queries::concertations(&state.app, staff)?))
 }
 
 async fn read(
@@ -46,7 +47,7 @@ async fn read(
     MaybeAuthed(caller): MaybeAuthed,
     PathParam(id): PathParam<Uuid>,
 ) -> AppResult<axum::Json<queries::ConcertationView>> {
-    let view = queries::concertation(&state.app, cid(id)).await?;
+    let view = queries::concertation(&state.app, cid(id))?;
     // Drafts are for staff only: to others they do not exist yet.
     if view.phase == domain::concertation::Phase::Draft
         && !matches!(caller, Some(Caller::Staff { .. }))
@@ -149,39 +150,66 @@ async fn contributions(
     PathParam(id): PathParam<Uuid>,
     QueryParams(filter): QueryParams<ContributionFilter>,
 ) -> AppResult<axum::Json<queries::Page<queries::ContributionView>>> {
-    state.app.concertation(cid(id)).await?;
-    Ok(axum::Json(
-        queries::contributions(&state.app, cid(id), &filter, viewer(&caller)).await?,
-    ))
+    Ok(axum::Json(queries::contributions(
+        &state.app,
+        cid(id),
+        &filter,
+        viewer(&caller),
+    )?))
 }
 
 async fn moderation_queue(
     State(state): State<AppState>,
     Authed(ctx): Authed,
     PathParam(id): PathParam<Uuid>,
-) -> AppResult<axum::Json<Vec<queries::ContributionView>>> {
+) -> AppResult<axum::Json<Vec<queries::QueueItem>>> {
+    // Authorisation reads the folded stream: an assignment takes effect at once.
     let concertation = state.app.concertation_snapshot(cid(id)).await?;
     concertation.require_facilitator_or_commission(&ctx.caller.actor(), "action.moderate")?;
-    Ok(axum::Json(
-        queries::moderation_queue(&state.app, cid(id)).await?,
-    ))
+    Ok(axum::Json(queries::moderation_queue(&state.app, cid(id))?))
+}
+
+async fn moderation_log(
+    State(state): State<AppState>,
+    MaybeAuthed(caller): MaybeAuthed,
+    PathParam(id): PathParam<Uuid>,
+) -> AppResult<axum::Json<Vec<queries::ModerationLogItem>>> {
+    Ok(axum::Json(queries::moderation_log(
+        &state.app,
+        cid(id),
+        viewer(&caller),
+    )?))
+}
+
+async fn participation(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<Uuid>,
+) -> AppResult<axum::Json<projections::model::queries::Participation>> {
+    Ok(axum::Json(queries::participation(&state.app, cid(id))?))
+}
+
+async fn synthesis_figures(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<Uuid>,
+) -> AppResult<axum::Json<queries::SynthesisView>> {
+    Ok(axum::Json(queries::synthesis(&state.app, cid(id))?))
 }
 
 async fn sessions(
     State(state): State<AppState>,
     PathParam(id): PathParam<Uuid>,
 ) -> AppResult<axum::Json<Vec<queries::SessionView>>> {
-    state.app.concertation(cid(id)).await?;
-    Ok(axum::Json(queries::sessions(&state.app, cid(id)).await?))
+    Ok(axum::Json(queries::sessions(&state.app, cid(id))?))
 }
 
 async fn tallies(
     State(state): State<AppState>,
     PathParam(id): PathParam<Uuid>,
-) -> AppResult<axum::Json<BTreeMap<domain::values::ContributionId, queries::Tally>>> {
-    Ok(axum::Json(
-        queries::tallies(&state.app, QuestionId::from_uuid(id)).await?,
-    ))
+) -> AppResult<axum::Json<BTreeMap<domain::values::ContributionId, Tally>>> {
+    Ok(axum::Json(queries::tallies(
+        &state.app,
+        QuestionId::from_uuid(id),
+    )?))
 }
 
 pub(super) fn add(book: RouteBook) -> RouteBook {
@@ -339,6 +367,33 @@ pub(super) fn add(book: RouteBook) -> RouteBook {
         Staff,
         200,
         "File de modération : en attente, signalées, en appel",
+    )
+    .add(
+        Method::GET,
+        "/concertations/{id}/moderation-log",
+        get(moderation_log),
+        t,
+        Public,
+        200,
+        "Journal des décisions de modération (l'animateur n'est montré qu'à l'équipe)",
+    )
+    .add(
+        Method::GET,
+        "/concertations/{id}/participation",
+        get(participation),
+        t,
+        Public,
+        200,
+        "Participation : par type de participant, par territoire (taux pour 1 000 habitants), par jour",
+    )
+    .add(
+        Method::GET,
+        "/concertations/{id}/synthesis",
+        get(synthesis_figures),
+        t,
+        Public,
+        200,
+        "Synthèse : par thème, les plus soutenues, les propositions courtes les plus clivantes",
     )
     .add(
         Method::GET,

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::concertations::viewer;
 use super::finish;
 use crate::app::contributions::{
-    AnswerInput, AppealInput, DecideAppealInput, ModerateInput, ReportInput, ReviseInput,
-    SubmitInput,
+    AnswerInput, AppealInput, DecideAppealInput, EraseBodyInput, ModerateInput, ReportInput,
+    ReviseInput, SubmitInput,
 };
 use crate::app::votes::{SupportInput, VoteInput};
 use crate::error::AppResult;
@@ -38,9 +38,11 @@ async fn read(
     MaybeAuthed(caller): MaybeAuthed,
     PathParam(cid): PathParam<Uuid>,
 ) -> AppResult<axum::Json<queries::ContributionView>> {
-    Ok(axum::Json(
-        queries::contribution(&state.app, id(cid), viewer(&caller)).await?,
-    ))
+    Ok(axum::Json(queries::contribution(
+        &state.app,
+        id(cid),
+        viewer(&caller),
+    )?))
 }
 
 macro_rules! command {
@@ -78,14 +80,7 @@ command!(vote, VoteInput, vote);
 command!(support, SupportInput, support);
 command!(withdraw_support, withdraw_support);
 
-async fn erase(
-    State(state): State<AppState>,
-    Authed(ctx): Authed,
-    PathParam(cid): PathParam<Uuid>,
-) -> AppResult<Response> {
-    state.app.erase_contribution_body(&ctx, id(cid)).await?;
-    Ok(done(crate::app::Applied::default()))
-}
+command!(erase, EraseBodyInput, erase_contribution_body);
 
 pub(super) fn add(book: RouteBook) -> RouteBook {
     use Access::*;

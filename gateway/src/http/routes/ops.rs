@@ -15,28 +15,29 @@ async fn health() -> Response {
 }
 
 async fn ready(State(state): State<AppState>) -> Response {
-    let head = match state.app.store().head().await {
-        Ok(head) => head,
-        Err(e) => {
-            tracing::warn!(error = %e, "journal injoignable");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(json!({"status": "unavailable", "event_store": "unreachable"})),
-            )
-                .into_response();
-        }
+    let unavailable = |what: &str, e: &dyn std::fmt::Display| {
+        tracing::warn!(error = %e, "{what} injoignable");
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"status": "unavailable", what: "unreachable"})),
+        )
+            .into_response()
     };
-    let lags: serde_json::Map<String, serde_json::Value> = state
-        .app
-        .progress()
-        .iter()
-        .map(|p| (p.name().to_owned(), json!(p.lag_commits(head))))
+    if let Err(e) = state.app.store().head().await {
+        return unavailable("event_store", &e);
+    }
+    let lags = match state.app.read_models() {
+        Ok(projections) => match projections.lag().await {
+            Ok(lags) => lags,
+            Err(e) => return unavailable("read_store", &e),
+        },
+        Err(e) => return unavailable("read_store", &e),
+    };
+    let behind = lags.iter().any(|(_, lag)| *lag > state.ready_max_lag);
+    let lags: serde_json::Map<String, serde_json::Value> = lags
+        .into_iter()
+        .map(|(name, lag)| (name.to_owned(), json!(lag)))
         .collect();
-    let behind = state
-        .app
-        .progress()
-        .iter()
-        .any(|p| p.lag_commits(head) > state.ready_max_lag);
     let status = if behind {
         StatusCode::SERVICE_UNAVAILABLE
     } else {
@@ -60,11 +61,15 @@ async fn metrics(State(state): State<AppState>) -> Response {
         String::new(),
         head.map(|h| h.commit() as f64).unwrap_or(0.0),
     )];
-    for p in state.app.progress() {
+    let lags = match state.app.read_models() {
+        Ok(projections) => projections.lag().await.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    for (name, lag) in lags {
         gauges.push((
             "concerto_projection_lag_commits".to_owned(),
-            format!("{{projection=\"{}\"}}", p.name()),
-            p.lag_commits(head) as f64,
+            format!("{{projection=\"{name}\"}}"),
+            lag as f64,
         ));
     }
     (

@@ -28,9 +28,10 @@ async fn read(
     State(state): State<AppState>,
     PathParam(id): PathParam<Uuid>,
 ) -> AppResult<axum::Json<queries::SessionView>> {
-    Ok(axum::Json(
-        queries::session(&state.app, SessionId::from_uuid(id)).await?,
-    ))
+    Ok(axum::Json(queries::session(
+        &state.app,
+        SessionId::from_uuid(id),
+    )?))
 }
 
 async fn open(
@@ -65,6 +66,16 @@ async fn doctrine(
     Ok(axum::Json(
         queries::doctrine(&state.app, DoctrineId::from_uuid(id)).await?,
     ))
+}
+
+async fn amendments(
+    State(state): State<AppState>,
+    PathParam(id): PathParam<Uuid>,
+) -> AppResult<axum::Json<Vec<projections::model::queries::ArticleAmendments>>> {
+    Ok(axum::Json(queries::amendments(
+        &state.app,
+        DoctrineId::from_uuid(id),
+    )?))
 }
 
 async fn revise(
@@ -126,6 +137,15 @@ pub(super) fn add(book: RouteBook) -> RouteBook {
         Public,
         200,
         "Lire une doctrine : articles, empreintes, versions",
+    )
+    .add(
+        Method::GET,
+        "/doctrines/{id}/amendments",
+        get(amendments),
+        "doctrine",
+        Public,
+        200,
+        "Amendements publiés, par article, les plus soutenus d'abord",
     )
     .add(
         Method::POST,
