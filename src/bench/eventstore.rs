@@ -579,11 +579,8 @@ async fn crate_read(target: &Target) -> anyhow::Result<Sample> {
     let started = Instant::now();
     let mut subscription = store.subscribe(ReadFrom::Start, StreamFilter::All);
     let mut events = 0u64;
-    loop {
-        match subscription.next_batch(1024).await? {
-            SubscriptionBatch::Events(batch) => events += batch.len() as u64,
-            SubscriptionBatch::CaughtUp => break,
-        }
+    while let SubscriptionBatch::Events(batch) = subscription.next_batch(1024).await? {
+        events += batch.len() as u64;
     }
     Ok(Sample {
         events,
