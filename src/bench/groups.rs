@@ -198,8 +198,8 @@ pub fn run_compare(args: GroupsCompareArgs) -> anyhow::Result<()> {
         .filter(|p| p.join("participants-votes.csv").is_file())
         .collect();
     dirs.sort();
-    println!("| conversation | participants | statements (hidden) | Polis clustered | Concerto clustered | coverage of Polis's set | groups Polis / Concerto | ARI vs Polis | ARI at Polis's k | silhouettes k=2..5 | invariance ({} relabelled shuffles) | time |", args.shuffles);
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| conversation | participants | statements (hidden) | Polis clustered | Concerto clustered | coverage of Polis's set | groups Polis / Concerto | ARI vs Polis | placed differently | ARI at Polis's k | silhouettes k=2..5 | invariance ({} relabelled shuffles) | time |", args.shuffles);
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for dir in dirs {
         compare_one(&dir, args.shuffles)?;
     }
@@ -229,6 +229,17 @@ fn compare_one(dir: &Path, shuffles: u64) -> anyhow::Result<()> {
         .collect::<std::collections::BTreeSet<_>>()
         .len();
     let ari = adjusted_rand_index(&theirs, &ours);
+    // Participants outside the Polis group that most of their Concerto group belongs to.
+    let mut table: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (&t, &o) in theirs.iter().zip(&ours) {
+        *table.entry((o, t)).or_default() += 1;
+    }
+    let mut majority: BTreeMap<usize, usize> = BTreeMap::new();
+    for (&(o, _), &n) in &table {
+        let m = majority.entry(o).or_default();
+        *m = (*m).max(n);
+    }
+    let misplaced = theirs.len() - majority.values().sum::<usize>();
     // Where the silhouette picks another k than Polis, how close is our split at Polis's k?
     let ari_at_polis_k = if result.groups.len() == polis_k {
         ari
@@ -265,7 +276,7 @@ fn compare_one(dir: &Path, shuffles: u64) -> anyhow::Result<()> {
         .map(|c| format!("{:.3}", c.silhouette))
         .collect();
     println!(
-        "| {name} | {} | {} ({}) | {} | {} | {:.3} | {polis_k} / {} | **{:.3}** | {:.3} | {} | ARI {:.3}, {} | {:.1} ms |",
+        "| {name} | {} | {} ({}) | {} | {} | {:.3} | {polis_k} / {} | **{:.3}** | {misplaced} ({:.1} %) | {:.3} | {} | ARI {:.3}, {} | {:.1} ms |",
         result.n_participants,
         result.n_statements,
         result.n_hidden,
@@ -274,6 +285,7 @@ fn compare_one(dir: &Path, shuffles: u64) -> anyhow::Result<()> {
         theirs.len() as f64 / conversation.polis_groups.len().max(1) as f64,
         result.groups.len(),
         ari,
+        100.0 * misplaced as f64 / theirs.len().max(1) as f64,
         ari_at_polis_k,
         silhouettes.join(" "),
         worst_ari,
