@@ -150,3 +150,49 @@ impl CanonicalMatrix {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::opinion_groups::input::{Vote, VoteSetBuilder};
+
+    fn matrix(order: &[(usize, usize, Vote)], rename: &dyn Fn(&str) -> String) -> CanonicalMatrix {
+        let mut b = VoteSetBuilder::new();
+        for &(p, s, v) in order {
+            b.vote(&rename(&format!("p{p}")), &rename(&format!("s{s}")), v);
+        }
+        CanonicalMatrix::new(&b.build())
+    }
+
+    #[test]
+    fn content_not_order_or_names_decides_the_matrix() {
+        use Vote::*;
+        let votes = [
+            (0, 0, Agree),
+            (0, 1, Disagree),
+            (1, 0, Agree),
+            (1, 2, Pass),
+            (2, 1, Agree),
+            (2, 2, Disagree),
+            (3, 0, Disagree),
+        ];
+        let a = matrix(&votes, &|k| k.to_owned());
+        let mut reversed = votes;
+        reversed.reverse();
+        let b = matrix(&reversed, &|k| {
+            format!("zz-{}", k.len() * 3 + k.as_bytes()[1] as usize)
+        });
+        assert_eq!(
+            (&a.row_ptr, &a.cols, &a.vals),
+            (&b.row_ptr, &b.cols, &b.vals)
+        );
+        assert_eq!(a.content_seed, b.content_seed);
+        // A different vote changes the content.
+        let mut changed = votes;
+        changed[6].2 = Agree;
+        assert_ne!(
+            matrix(&changed, &|k| k.to_owned()).content_seed,
+            a.content_seed
+        );
+    }
+}

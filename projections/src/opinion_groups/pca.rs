@@ -197,3 +197,71 @@ pub(crate) fn project(m: &CanonicalMatrix, pca: &Pca) -> Vec<[f64; 2]> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::opinion_groups::input::{Vote, VoteSetBuilder};
+    use crate::opinion_groups::rng::SplitMix64;
+
+    /// The block iteration on the sparse Gram matrix finds the same two components as a
+    /// dense eigendecomposition of the mean-imputed, centred matrix.
+    #[test]
+    fn matches_a_dense_eigendecomposition() {
+        let mut rng = SplitMix64::new(42);
+        let mut builder = VoteSetBuilder::new();
+        for p in 0..60 {
+            let lean = if p % 2 == 0 { 1.0 } else { -1.0 };
+            for s in 0..25 {
+                if rng.next_f64() < 0.4 {
+                    continue;
+                }
+                let x = lean * if s % 3 == 0 { 1.0 } else { -0.5 } + rng.normal();
+                let vote = if x > 0.3 {
+                    Vote::Agree
+                } else if x < -0.3 {
+                    Vote::Disagree
+                } else {
+                    Vote::Pass
+                };
+                builder.vote(&format!("p{p}"), &format!("s{s}"), vote);
+            }
+        }
+        builder.hide("s7");
+        let m = CanonicalMatrix::new(&builder.build());
+        let result = pca(&m, 1, 1e-12, 1000);
+
+        let (n, d) = (m.n_rows(), m.n_cols());
+        let mut dense = DMatrix::<f64>::zeros(n, d);
+        for r in 0..n {
+            let (rc, rv) = m.row(r);
+            for (&c, &v) in rc.iter().zip(rv) {
+                let c = c as usize;
+                if !m.hidden[c] {
+                    dense[(r, c)] = v as f64 - result.center[c];
+                }
+            }
+        }
+        let eig = (dense.transpose() * &dense).symmetric_eigen();
+        let mut order: Vec<usize> = (0..d).collect();
+        order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
+        for j in 0..2 {
+            let reference = eig.eigenvectors.column(order[j]);
+            let ours = DVector::from_column_slice(&result.comps[j]);
+            let cosine = reference.dot(&ours).abs();
+            assert!(
+                (cosine - 1.0).abs() < 1e-9,
+                "component {j}: |cos| = {cosine}"
+            );
+            let relative = (result.eigenvalues[j] - eig.eigenvalues[order[j]]).abs()
+                / eig.eigenvalues[order[0]];
+            assert!(relative < 1e-9, "eigenvalue {j}");
+        }
+        // The hidden column carries no weight.
+        let hidden = m.hidden.iter().position(|&h| h).unwrap();
+        assert_eq!(
+            (result.comps[0][hidden], result.comps[1][hidden]),
+            (0.0, 0.0)
+        );
+    }
+}
