@@ -118,6 +118,40 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<EventStore> {
     Ok(EventStore::new(backend, keys))
 }
 
+/// Removes what `settings` name on the services: the JetStream stream with every event
+/// in it, and the PostgreSQL schema with the key store and the read models. For tests
+/// and benchmarks that made their own; never run by the server. The server using them
+/// must have stopped.
+pub async fn remove_storage(settings: &Settings) -> anyhow::Result<()> {
+    if let Some(nats) = &settings.nats {
+        let backend = eventstore::nats::NatsBackend::connect(eventstore::nats::NatsConfig {
+            url: nats.url.expose().to_owned(),
+            stream: nats.stream.clone(),
+            ..Default::default()
+        })
+        .await
+        .with_context(|| format!("connexion à NATS JetStream (flux {})", nats.stream))?;
+        backend
+            .delete_stream()
+            .await
+            .with_context(|| format!("suppression du flux {}", nats.stream))?;
+    }
+    if let Some(db) = &settings.database {
+        let quoted = projections::postgres::quoted_schema(&db.schema)?;
+        let (client, connection) = tokio_postgres::connect(db.url.expose(), tokio_postgres::NoTls)
+            .await
+            .context("connexion à PostgreSQL")?;
+        let connection = tokio::spawn(connection);
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {quoted} CASCADE"))
+            .await
+            .with_context(|| format!("suppression du schéma {}", db.schema))?;
+        drop(client);
+        let _ = connection.await;
+    }
+    Ok(())
+}
+
 /// Opens the staff account store.
 pub fn open_accounts(settings: &Settings) -> anyhow::Result<Accounts> {
     std::fs::create_dir_all(&settings.data_dir)?;

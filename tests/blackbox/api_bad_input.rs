@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::api_support::{open_concertation, spawn_app, TestApp, Who};
+use crate::api_support::{open_concertation, spawn_app, spawn_on, Backend, TestApp, Who};
 
 /// Sends a raw body; returns status and problem.
 async fn raw(
@@ -46,7 +46,24 @@ async fn post(t: &TestApp, path: &str, who: Option<&Who>, body: Value) -> (Statu
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
     let t = spawn_app().await;
-    let s = open_concertation(&t, "ia-refus").await;
+    bad_inputs(&t).await;
+    t.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_input_changes_nothing_on_jetstream_and_postgresql() {
+    let Some(backend) =
+        Backend::services("every_bad_input_changes_nothing_on_jetstream_and_postgresql")
+    else {
+        return;
+    };
+    let t = spawn_on(backend, |_| {}).await;
+    bad_inputs(&t).await;
+    t.finish().await;
+}
+
+async fn bad_inputs(t: &TestApp) {
+    let s = open_concertation(t, "ia-refus").await;
     let citizen = t.join(json!({"kind": "citoyen"})).await;
     let other = t.join(json!({"kind": "citoyen"})).await;
     let outsider = t
@@ -76,7 +93,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         StatusCode::BAD_REQUEST,
         "request.malformed_json",
         raw(
-            &t,
+            t,
             "/contributions",
             Some(&citizen),
             "application/json",
@@ -89,7 +106,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         StatusCode::BAD_REQUEST,
         "request.invalid_utf8",
         raw(
-            &t,
+            t,
             "/contributions",
             Some(&citizen),
             "application/json",
@@ -102,7 +119,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "request.media_type",
         raw(
-            &t,
+            t,
             "/contributions",
             Some(&citizen),
             "text/plain",
@@ -116,7 +133,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         "wrong type",
         StatusCode::UNPROCESSABLE_ENTITY,
         "request.invalid",
-        post(&t, "/contributions", Some(&citizen), wrong_type).await,
+        post(t, "/contributions", Some(&citizen), wrong_type).await,
     ));
     let mut unknown = ok.clone();
     unknown["author"] = json!("quelqu'un d'autre");
@@ -124,14 +141,14 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         "unknown field",
         StatusCode::UNPROCESSABLE_ENTITY,
         "request.invalid",
-        post(&t, "/contributions", Some(&citizen), unknown).await,
+        post(t, "/contributions", Some(&citizen), unknown).await,
     ));
     cases.push((
         "oversize body",
         StatusCode::PAYLOAD_TOO_LARGE,
         "request.too_large",
         raw(
-            &t,
+            t,
             "/contributions",
             Some(&citizen),
             "application/json",
@@ -141,7 +158,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
     ));
     let mut long = ok.clone();
     long["text"] = json!("é".repeat(5_001));
-    let too_long = post(&t, "/contributions", Some(&citizen), long).await;
+    let too_long = post(t, "/contributions", Some(&citizen), long).await;
     assert_eq!(too_long.1["errors"][0]["pointer"], "/text");
     assert_eq!(too_long.1["errors"][0]["code"], "contribution.too_long");
     cases.push((
@@ -156,14 +173,14 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         "unknown concertation",
         StatusCode::NOT_FOUND,
         "concertation.not_found",
-        post(&t, "/contributions", Some(&citizen), unknown_id).await,
+        post(t, "/contributions", Some(&citizen), unknown_id).await,
     ));
     cases.push((
         "bad path id",
         StatusCode::BAD_REQUEST,
         "request.invalid_path",
         post(
-            &t,
+            t,
             "/contributions/pas-un-uuid/reports",
             Some(&other),
             json!({"reason": "spam"}),
@@ -175,7 +192,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         StatusCode::CONFLICT,
         "report.already",
         post(
-            &t,
+            t,
             &format!("/contributions/{contribution}/reports"),
             Some(&other),
             json!({"reason": "spam"}),
@@ -187,7 +204,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         StatusCode::FORBIDDEN,
         "auth.staff_only",
         post(
-            &t,
+            t,
             &format!("/contributions/{contribution}/moderation"),
             Some(&citizen),
             json!({"decision": "approve", "note": "ok"}),
@@ -199,7 +216,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         StatusCode::FORBIDDEN,
         "role.not_assigned",
         post(
-            &t,
+            t,
             &format!("/contributions/{contribution}/moderation"),
             Some(&outsider),
             json!({"decision": "approve", "note": "ok"}),
@@ -210,7 +227,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         "no credentials",
         StatusCode::UNAUTHORIZED,
         "auth.required",
-        post(&t, "/contributions", None, ok.clone()).await,
+        post(t, "/contributions", None, ok.clone()).await,
     ));
     let forged = Who {
         token: format!("{}x", citizen.token),
@@ -220,7 +237,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         "forged token",
         StatusCode::UNAUTHORIZED,
         "auth.invalid",
-        post(&t, "/contributions", Some(&forged), ok.clone()).await,
+        post(t, "/contributions", Some(&forged), ok.clone()).await,
     ));
     let mut claims = t.app.tokens().participant(&citizen.token).unwrap();
     claims.exp = time::OffsetDateTime::now_utc().unix_timestamp() - 60;
@@ -232,14 +249,14 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         "expired token",
         StatusCode::UNAUTHORIZED,
         "auth.expired",
-        post(&t, "/contributions", Some(&expired), ok.clone()).await,
+        post(t, "/contributions", Some(&expired), ok.clone()).await,
     ));
     cases.push((
         "bad enum value",
         StatusCode::UNPROCESSABLE_ENTITY,
         "request.invalid",
         post(
-            &t,
+            t,
             &format!("/contributions/{contribution}/votes"),
             Some(&citizen),
             json!({"vote": "maybe"}),
@@ -251,7 +268,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "vote.not_a_statement",
         post(
-            &t,
+            t,
             &format!("/contributions/{contribution}/votes"),
             Some(&other),
             json!({"vote": "agree"}),
@@ -292,7 +309,7 @@ async fn every_bad_input_gets_a_precise_problem_and_changes_nothing() {
     let head = t.head().await;
     let newcomer = t.join(json!({"kind": "citoyen"})).await;
     let (status, problem) = post(
-        &t,
+        t,
         &format!("/contributions/{statement}/votes"),
         Some(&newcomer),
         json!({"vote": "agree"}),
@@ -345,6 +362,7 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
         .send(Method::GET, "/participants/me", Some(&other_citizen), None)
         .await;
     assert_eq!(response.status(), StatusCode::OK);
+    t.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -380,4 +398,5 @@ async fn rate_limits_answer_429_with_retry_after() {
     }
     assert_eq!(&statuses[..2], &[StatusCode::OK, StatusCode::OK]);
     assert_eq!(statuses[3], StatusCode::TOO_MANY_REQUESTS);
+    t.finish().await;
 }

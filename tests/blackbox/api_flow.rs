@@ -5,12 +5,29 @@ use gateway::accounts::StaffRole;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::api_support::{open_concertation, spawn_app, SIREN};
+use crate::api_support::{open_concertation, spawn_app, spawn_on, Backend, TestApp, SIREN};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_concertation_over_http() {
     let t = spawn_app().await;
-    let s = open_concertation(&t, "ia-services").await;
+    whole_concertation(&t).await;
+    t.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_concertation_over_http_on_jetstream_and_postgresql() {
+    let Some(backend) =
+        Backend::services("a_whole_concertation_over_http_on_jetstream_and_postgresql")
+    else {
+        return;
+    };
+    let t = spawn_on(backend, |_| {}).await;
+    whole_concertation(&t).await;
+    t.finish().await;
+}
+
+async fn whole_concertation(t: &TestApp) {
+    let s = open_concertation(t, "ia-services").await;
     let admin = t.staff("admin", StaffRole::Administrator).await;
 
     let citizen = t.join(json!({"kind": "citoyen", "commune": "75056"})).await;
@@ -80,7 +97,6 @@ async fn a_whole_concertation_over_http() {
     let vote = |who, v: &str| {
         let path = format!("/contributions/{statement}/votes");
         let body = json!({"vote": v});
-        let t = &t;
         async move { t.post_ok(&path, who, body, StatusCode::OK).await }
     };
     vote(&agent, "agree").await;
@@ -230,17 +246,70 @@ async fn a_whole_concertation_over_http() {
     let (_, concertation) = t.get(&c(""), None).await;
     assert_eq!(concertation["phase"], "synthesis_published");
 
-    // Erase: a contribution's body, then the citizen's personal data.
-    t.post_ok(
-        &format!("/contributions/{statement}/erasure"),
-        &admin,
-        json!({}),
-        StatusCode::OK,
-    )
-    .await;
+    // Erase: a contribution's body (recorded, then its key destroyed), then the
+    // citizen's personal data.
+    let erasure =
+        json!({"basis": "court_order", "note": "Ordonnance du tribunal judiciaire, réf. 2030-42."});
+    let erased = t
+        .post_ok(
+            &format!("/contributions/{statement}/erasure"),
+            &admin,
+            erasure.clone(),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(erased["events"], 1);
     let (_, view) = t.get(&format!("/contributions/{statement}"), None).await;
     assert_eq!(view["erased"], true);
     assert_eq!(view["text"], serde_json::Value::Null);
+    let (_, view) = t
+        .get(&format!("/contributions/{statement}"), Some(&s.facilitator))
+        .await;
+    assert_eq!(
+        (view["erased"].clone(), view["text"].clone()),
+        (json!(true), serde_json::Value::Null),
+        "staff do not see an erased text either"
+    );
+    let (_, statements) = t
+        .get(
+            &format!(
+                "/concertations/{}/contributions?question={}",
+                s.concertation, s.statements_question
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(statements["items"][0]["id"], statement.as_str());
+    assert_eq!(statements["items"][0]["erased"], true);
+    let again = t
+        .post_ok(
+            &format!("/contributions/{statement}/erasure"),
+            &admin,
+            erasure,
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(again["events"], 0, "erasing again records nothing twice");
+    let trail = t
+        .app
+        .read_models()
+        .unwrap()
+        .audit(&projections::audit::AuditQuery {
+            stream: Some(format!("contribution-{statement}")),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let erasures: Vec<_> = trail
+        .iter()
+        .filter(|row| row.event_type == "ContributionBodyErased")
+        .collect();
+    assert_eq!(erasures.len(), 1, "{trail:?}");
+    assert_eq!(
+        erasures[0].actor.as_deref(),
+        Some(format!("staff:{}", admin.id).as_str())
+    );
     t.post_ok(
         &format!("/participants/{}/erasure", citizen.id),
         &admin,
@@ -327,4 +396,5 @@ async fn the_request_id_becomes_the_correlation_id_and_errors_speak_english_on_r
         .await;
     assert_eq!(french["detail"], "Concertation introuvable.");
     assert_eq!(french["code"], "concertation.not_found");
+    t.finish().await;
 }

@@ -32,10 +32,15 @@ async fn health_ready_and_metrics() {
         .await
         .unwrap();
     assert!(metrics.contains("concerto_http_requests_total{method=\"GET\",route=\"/api/v1/concertations\",status=\"200\"} 1"), "{metrics}");
-    assert!(
-        metrics.contains("concerto_projection_lag_commits{projection=\"audit\"} 0"),
-        "{metrics}"
-    );
+    for projection in ["main", "audit"] {
+        assert!(
+            metrics.contains(&format!(
+                "concerto_projection_lag_commits{{projection=\"{projection}\"}} 0"
+            )),
+            "{metrics}"
+        );
+    }
+    t.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,6 +88,7 @@ async fn every_documented_route_exists_and_every_route_is_documented() {
             );
         }
     }
+    t.finish().await;
 }
 
 #[test]

@@ -1,13 +1,16 @@
 //! A running Concerto server for the API tests: the real `Application`, on port 0,
-//! over the embedded backend in a fresh directory, with typed request helpers.
+//! over the embedded backend in a fresh directory, or over JetStream and PostgreSQL
+//! with a stream and a schema of its own, with typed request helpers; [`TestApp::finish`]
+//! checks that every projection caught up and removes what the test created.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use gateway::accounts::StaffRole;
 use gateway::app::accounts::NewAccountInput;
 use gateway::app::{App, Ctx};
 use gateway::auth::Caller;
-use gateway::settings::Settings;
+use gateway::settings::{DatabaseSettings, NatsSettings, Secret, Settings};
 use gateway::startup::Application;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
@@ -15,13 +18,47 @@ use serde_json::{json, Value};
 /// The demo collectivité's SIREN (valid, public).
 pub const SIREN: &str = "217500016";
 
+/// How long a test waits for the projections to reach the log's head at the end.
+const CATCH_UP: Duration = Duration::from_secs(20);
+
+/// Which storage a test server runs on.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// The embedded default: file log, file key store, read models in memory.
+    Embedded,
+    /// Production: NATS JetStream, and PostgreSQL for keys and read models.
+    Services {
+        /// `NATS_URL`.
+        nats_url: String,
+        /// `DATABASE_URL`.
+        database_url: String,
+    },
+}
+
+impl Backend {
+    /// JetStream and PostgreSQL when `NATS_URL` and `DATABASE_URL` are set; `None`
+    /// otherwise (the test is skipped, or fails under `CONCERTO_REQUIRE_SERVICES=1`).
+    pub fn services(test: &str) -> Option<Backend> {
+        let nats_url = concerto_tests::services::nats_url(test)?;
+        let database_url = concerto_tests::services::database_url(test)?;
+        Some(Backend::Services {
+            nats_url,
+            database_url,
+        })
+    }
+}
+
 /// A server under test.
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub app: App,
+    /// The settings of a server on the services, whose stream and schema
+    /// [`TestApp::finish`] removes.
+    created: Option<Settings>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
-    _server: tokio::task::JoinHandle<()>,
 }
 
 /// A caller: a bearer token (and the CSRF token, unused with bearer).
@@ -31,25 +68,53 @@ pub struct Who {
     pub id: String,
 }
 
-/// Starts a server with rate limits off (tests that need them turn them on).
+/// Starts a server on the embedded backend with rate limits off (tests that need them
+/// turn them on).
 pub async fn spawn_app() -> TestApp {
-    spawn_with(|_| {}).await
+    spawn_on(Backend::Embedded, |_| {}).await
 }
 
-/// Starts a server with adjusted settings.
+/// Starts a server on the embedded backend with adjusted settings.
 pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_on(Backend::Embedded, adjust).await
+}
+
+/// Starts a server on `backend` with adjusted settings; on the services, with a fresh
+/// JetStream stream and PostgreSQL schema.
+pub async fn spawn_on(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::default();
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.data_dir = dir.path().join("data");
     settings.rate_limit.disabled = true;
+    let on_services = matches!(backend, Backend::Services { .. });
+    if let Backend::Services {
+        nats_url,
+        database_url,
+    } = backend
+    {
+        let unique = uuid::Uuid::now_v7().simple().to_string();
+        settings.nats = Some(NatsSettings {
+            url: Secret::new(nats_url),
+            stream: format!("CONCERTO_TEST_{unique}"),
+            replicas: 1,
+        });
+        settings.database = Some(DatabaseSettings {
+            url: Secret::new(database_url),
+            schema: format!("concerto_test_{unique}"),
+        });
+    }
     adjust(&mut settings);
+    let created = on_services.then(|| settings.clone());
     let application = Application::build(settings).await.expect("server builds");
     let addr = application.local_addr();
     let app = application.app().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         application
-            .run_until(std::future::pending())
+            .run_until(async {
+                let _ = stopped.await;
+            })
             .await
             .expect("server runs");
     });
@@ -57,12 +122,51 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         addr,
         client: reqwest::Client::new(),
         app,
+        created,
+        stop: Some(stop),
+        server,
         _dir: dir,
-        _server: server,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // A test that failed before `finish` still stops its server.
+        self.server.abort();
     }
 }
 
 impl TestApp {
+    /// Ends the test: waits until every projection includes the log's head and asserts
+    /// that none lags, stops the server, and removes the stream and schema the test
+    /// created on the services.
+    pub async fn finish(mut self) {
+        let projections = self.app.read_models().expect("read models run");
+        if let Some(head) = self.app.store().head().await.unwrap() {
+            projections
+                .wait_for(head, CATCH_UP)
+                .await
+                .expect("projections catch up with the log");
+        }
+        let lags = projections.lag().await.unwrap();
+        assert!(lags.len() >= 2, "every projection runs: {lags:?}");
+        assert!(
+            lags.iter().all(|(_, lag)| *lag == 0),
+            "every projection caught up: {lags:?}"
+        );
+        let _ = self.stop.take().map(|stop| stop.send(()));
+        (&mut self.server).await.expect("server stops");
+        projections.stop();
+        let Some(created) = self.created.take() else {
+            return;
+        };
+        // The services' handles close with the last clone of the services.
+        drop(self);
+        gateway::startup::remove_storage(&created)
+            .await
+            .expect("test stream and schema removed");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
