@@ -10,7 +10,7 @@ use concerto_projections::codec::{encode, stream_name};
 use concerto_projections::main_model::MemoryModel;
 use concerto_projections::main_model_pg::PostgresModel;
 use concerto_projections::model::queries::ContributionFilter;
-use concerto_projections::model::rows::{ContributionStatusRow, ParticipantKindRow};
+use concerto_projections::model::rows::{ContributionStatusRow, ParticipantKindRow, StatusKind};
 use domain::ballot::{BallotEvent, Vote};
 use domain::contribution::{AmendmentAnchor, AmendmentOperation};
 use domain::contribution::{
@@ -18,13 +18,15 @@ use domain::contribution::{
     ContributionStatus, ModerationDecision,
 };
 use domain::participant::{ParticipantEvent, ParticipantKind, VerificationLevel};
+use domain::session::{SessionEvent, SessionMode};
 use domain::support::{Stance, SupportEvent};
 use domain::testing::fixtures::{
-    alice, amendments_question, bob, concertation_id, doctrine_id, facilitator_id, open_question,
-    opened, reason, statements_question, text, theme,
+    alice, amendments_question, bob, closes_at, concertation_id, configured, doctrine_id,
+    facilitator_id, open_question, opened, opens_at, reason, statements_question, text, theme,
 };
 use domain::values::{
-    ArticleId, ContributionId, Justification, LanguageTag, ParticipantId, Siren, TextHash,
+    ArticleId, ContributionId, Justification, LanguageTag, ParticipantId, SessionId, Siren,
+    TextHash, Title,
 };
 use domain::{DomainEvent, Sealed, StreamName};
 use eventstore::{EventStore, ExpectedRevision, Metadata};
@@ -372,6 +374,108 @@ async fn the_queries_show_what_happened() {
         participation.by_kind[&ParticipantKindRow::Entreprise]["self_declared"],
         1
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authors_see_their_own_statuses_filter_and_sessions_show_their_place() {
+    let store = memory_store();
+    first_part(&store).await;
+    second_part(&store).await;
+    let session = SessionId::from_uuid(Uuid::from_u128(0x5E55));
+    let scheduled = SessionEvent::SessionScheduled {
+        id: session,
+        concertation: concertation_id(),
+        title: Title::parse("Atelier en mairie").unwrap(),
+        mode: SessionMode::InPerson {
+            place: Title::parse("Salle des fêtes").unwrap(),
+        },
+        starts_at: now(),
+        by: facilitator_id(),
+    };
+    append(&store, &domain::session::stream(session), scheduled).await;
+    let model = MemoryModel::new();
+    project(&store, model.clone()).await;
+    let m = model.read();
+    assert_eq!(m.skipped, 0);
+
+    // c(2) is Bob's opinion awaiting moderation: the public does not see it, Bob does.
+    let visible = |visible_to| {
+        m.contributions(&ContributionFilter {
+            concertation: Some(concertation_id()),
+            published_only: true,
+            visible_to,
+            per_page: 10,
+            ..Default::default()
+        })
+        .items
+        .iter()
+        .map(|c| c.id)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(visible(None), vec![c(1), c(3), c(4)]);
+    assert_eq!(visible(Some(bob())), vec![c(1), c(2), c(3), c(4)]);
+    assert_eq!(visible(Some(alice())), vec![c(1), c(3), c(4)]);
+    let pending = m.contributions(&ContributionFilter {
+        status: Some(StatusKind::Pending),
+        per_page: 10,
+        ..Default::default()
+    });
+    assert_eq!(
+        pending.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![c(2)]
+    );
+    assert_eq!(m.contribution(c(1)).unwrap().appeal_granted, Some(true));
+    assert_eq!(m.contribution(c(2)).unwrap().appeal_granted, None);
+    assert_eq!(
+        m.participant(bob()).map(|p| p.kind),
+        Some(ParticipantKindRow::Entreprise)
+    );
+
+    let sessions = m.sessions(concertation_id());
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(
+        (
+            sessions[0].id,
+            sessions[0].place.as_deref(),
+            sessions[0].open
+        ),
+        (session, Some("Salle des fêtes"), false)
+    );
+    assert_eq!(m.session(session), Some(sessions[0]));
+
+    let row = m.concertation(concertation_id()).unwrap();
+    assert_eq!(m.due_for_closing(row.closes_at), vec![concertation_id()]);
+    assert!(m
+        .due_for_closing(row.closes_at - time::Duration::SECOND)
+        .is_empty());
+    assert!(
+        m.due_for_opening(row.opens_at).is_empty(),
+        "an open concertation is not opened again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_draft_is_due_for_opening_between_its_opening_and_closing() {
+    let store = memory_store();
+    for event in configured() {
+        append(
+            &store,
+            &StreamName::new("concertation", concertation_id()),
+            event,
+        )
+        .await;
+    }
+    let model = MemoryModel::new();
+    project(&store, model.clone()).await;
+    let m = model.read();
+    let second = time::Duration::SECOND;
+    assert_eq!(m.due_for_opening(opens_at()), vec![concertation_id()]);
+    assert!(m.due_for_opening(opens_at() - second).is_empty());
+    assert!(
+        m.due_for_opening(closes_at()).is_empty(),
+        "too late to open"
+    );
+    assert!(m.due_for_closing(closes_at()).is_empty(), "never opened");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
