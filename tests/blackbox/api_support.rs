@@ -83,9 +83,11 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 /// JetStream stream and PostgreSQL schema.
 pub async fn spawn_on(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::default();
-    settings.listen = "127.0.0.1:0".parse().unwrap();
-    settings.data_dir = dir.path().join("data");
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().join("data"),
+        ..Default::default()
+    };
     settings.rate_limit.disabled = true;
     let on_services = matches!(backend, Backend::Services { .. });
     if let Backend::Services {
