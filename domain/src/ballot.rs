@@ -107,7 +107,7 @@ impl Aggregate for Ballot {
         now: OffsetDateTime,
     ) -> Result<Vec<BallotEvent>, Rejection> {
         actor.require_participant(c.participant, "action.participate")?;
-        c.concertation.require_open()?;
+        c.concertation.require_open(now)?;
         if *c.concertation.question(c.question)? != QuestionKind::Statements {
             return Err(Rejection::NotAStatement);
         }
@@ -238,6 +238,20 @@ mod tests {
             .by(facilitator())
             .when(cast(Vote::Agree))
             .then_rejected_with("role.forbidden");
+    }
+
+    #[test]
+    fn no_vote_once_the_closing_time_has_come_even_before_the_close_is_appended() {
+        given::<Ballot>([])
+            .by(as_participant(alice()))
+            .at(closes_at() - time::Duration::seconds(1))
+            .when(cast(Vote::Agree))
+            .then_accepted();
+        given::<Ballot>([])
+            .by(as_participant(alice()))
+            .at(closes_at())
+            .when(cast(Vote::Agree))
+            .then_rejected(Rejection::ClosingPassed);
     }
 
     #[test]

@@ -189,6 +189,8 @@ pub enum Rejection {
     ExtensionNotLater,
     /// Closing early was requested after the scheduled closing time.
     AlreadyDue,
+    /// Participation after the closing time, before the scheduled close is appended.
+    ClosingPassed,
     /// The theme already exists.
     ThemeExists,
     /// The theme is not one of the concertation's.
@@ -351,6 +353,7 @@ impl Rejection {
             NotDue => "concertation.not_due",
             ExtensionNotLater => "concertation.extension_not_later",
             AlreadyDue => "concertation.already_due",
+            ClosingPassed => "concertation.closing_passed",
             ThemeExists => "theme.exists",
             UnknownTheme => "theme.unknown",
             QuestionExists => "question.exists",

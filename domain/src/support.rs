@@ -148,7 +148,7 @@ impl Aggregate for Supports {
                 stance,
             } => {
                 actor.require_participant(participant, "action.participate")?;
-                concertation.require_open()?;
+                concertation.require_open(now)?;
                 if !target.kind.is_answerable() || target.concertation != concertation.id {
                     return Err(Rejection::NotAnswerable);
                 }
@@ -174,7 +174,7 @@ impl Aggregate for Supports {
                 target,
             } => {
                 actor.require_participant(participant, "action.participate")?;
-                concertation.require_open()?;
+                concertation.require_open(now)?;
                 let stance = *state.stances.get(&target).ok_or(Rejection::NoSupport)?;
                 Ok(vec![SupportEvent::SupportWithdrawn {
                     participant,
@@ -288,6 +288,34 @@ mod tests {
             .by(as_participant(bob()))
             .when(give(Stance::Support))
             .then_rejected(Rejection::NotAuthor);
+    }
+
+    #[test]
+    fn no_support_given_or_withdrawn_once_the_closing_time_has_come() {
+        let late = closes_at() + time::Duration::hours(1);
+        given::<Supports>([])
+            .by(as_participant(alice()))
+            .at(closes_at() - time::Duration::seconds(1))
+            .when(give(Stance::Support))
+            .then_accepted();
+        given::<Supports>([])
+            .by(as_participant(alice()))
+            .at(closes_at())
+            .when(give(Stance::Support))
+            .then_rejected(Rejection::ClosingPassed);
+        let supported = given::<Supports>([])
+            .by(as_participant(alice()))
+            .when(give(Stance::Support))
+            .then_accepted();
+        given::<Supports>(supported.clone())
+            .by(as_participant(alice()))
+            .when(withdraw())
+            .then_accepted();
+        given::<Supports>(supported)
+            .by(as_participant(alice()))
+            .at(late)
+            .when(withdraw())
+            .then_rejected(Rejection::ClosingPassed);
     }
 
     #[test]

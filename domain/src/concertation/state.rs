@@ -164,6 +164,9 @@ pub struct ConcertationSnapshot {
     pub questions: BTreeMap<QuestionId, QuestionKind>,
     /// Its facilitators.
     pub facilitators: BTreeSet<StaffId>,
+    /// Its scheduled (or extended) closing: participation stops then, even
+    /// before the system actor has appended the `ConcertationClosed`.
+    pub closes_at: OffsetDateTime,
 }
 
 impl Concertation {
@@ -181,14 +184,24 @@ impl Concertation {
                 .map(|(id, q)| (*id, q.kind.clone()))
                 .collect(),
             facilitators: self.facilitators.clone(),
+            closes_at: self.closes_at,
         }
     }
 }
 
 impl ConcertationSnapshot {
-    /// Refuses unless participation is open.
-    pub fn require_open(&self) -> Result<(), Rejection> {
-        self.require_phase(&[Phase::Open])
+    /// Refuses unless participation is open at `now`: the phase is open and
+    /// the closing time has not come (the scheduler may append the
+    /// `ConcertationClosed` a little late; participation stops on time anyway).
+    ///
+    /// The opening time is not checked: the commission may open a concertation
+    /// before its scheduled opening, and once open it is open.
+    pub fn require_open(&self, now: OffsetDateTime) -> Result<(), Rejection> {
+        self.require_phase(&[Phase::Open])?;
+        if now >= self.closes_at {
+            return Err(Rejection::ClosingPassed);
+        }
+        Ok(())
     }
 
     /// Refuses unless the phase is one of `allowed`.

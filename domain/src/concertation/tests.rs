@@ -388,13 +388,52 @@ fn the_synthesis_is_published_by_the_commission_after_closing_then_archived() {
 }
 
 #[test]
+fn the_snapshot_carries_the_extended_closing_time() {
+    let mut events = opened();
+    events.extend(
+        given::<G>(opened())
+            .by(commission())
+            .when(C::Extend {
+                id: id(),
+                closes_at: closes_at() + time::Duration::days(7),
+                reason: reason("Forte participation"),
+            })
+            .then_accepted(),
+    );
+    let snapshot = G::fold(&events).concertation.unwrap().snapshot();
+    assert_eq!(snapshot.closes_at, closes_at() + time::Duration::days(7));
+    assert_eq!(snapshot.require_open(closes_at()), Ok(()));
+}
+
+#[test]
 fn the_snapshot_guards_participation() {
     let s = snapshot_in(Phase::Closed, ModerationMode::APriori);
     assert_eq!(
-        s.require_open(),
+        s.require_open(default_now()),
         Err(Rejection::WrongPhase {
             phase: "phase.closed"
         })
+    );
+    // The closing time stops participation even before the scheduled
+    // `ConcertationClosed` is appended.
+    let open = open_snapshot();
+    assert_eq!(open.closes_at, closes_at());
+    assert_eq!(
+        open.require_open(closes_at() - time::Duration::seconds(1)),
+        Ok(())
+    );
+    assert_eq!(
+        open.require_open(closes_at()),
+        Err(Rejection::ClosingPassed)
+    );
+    assert_eq!(
+        open.require_open(closes_at() + time::Duration::days(1)),
+        Err(Rejection::ClosingPassed)
+    );
+    // Opened early by the commission: open before the scheduled opening.
+    assert_eq!(
+        open.require_open(opens_at() - time::Duration::days(1)),
+        Ok(())
     );
     assert_eq!(
         open_snapshot().require_facilitator(&unassigned_facilitator(), "action.moderate"),

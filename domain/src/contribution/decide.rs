@@ -61,7 +61,7 @@ fn submit(
     if state.contribution.is_some() {
         return Err(Rejection::ContributionExists);
     }
-    s.concertation.require_open()?;
+    s.concertation.require_open(now)?;
     let question = s.concertation.question(s.question)?;
     if !kind_fits(s.kind, question) {
         return Err(Rejection::KindNotAllowed {
@@ -154,7 +154,7 @@ pub(super) fn decide(
             if c.body_erased {
                 return Err(Rejection::BodyErased);
             }
-            concertation.require_open()?;
+            concertation.require_open(now)?;
             // Once a facilitator has acted, the text they judged must stay the
             // text people see; the author can withdraw and resubmit instead.
             if c.moderated {

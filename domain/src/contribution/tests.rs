@@ -126,6 +126,38 @@ fn no_contribution_outside_the_open_phase() {
 }
 
 #[test]
+fn no_contribution_once_the_closing_time_has_come_even_before_the_close_is_appended() {
+    // The snapshot still says open: the scheduler has not appended the close yet.
+    given::<G>([])
+        .by(as_participant(alice()))
+        .at(closes_at() - time::Duration::seconds(1))
+        .when(submit(ContributionKind::Opinion, open_question()))
+        .then_accepted();
+    given::<G>([])
+        .by(as_participant(alice()))
+        .at(closes_at())
+        .when(submit(ContributionKind::Opinion, open_question()))
+        .then_rejected(Rejection::ClosingPassed);
+    let mut s = submission(cid(), ContributionKind::Opinion, open_question(), alice());
+    s.session = Some(session(true));
+    given::<G>([])
+        .by(facilitator())
+        .at(closes_at())
+        .when(C::Submit(Box::new(s)))
+        .then_rejected(Rejection::ClosingPassed);
+    given::<G>(proposal())
+        .by(as_participant(alice()))
+        .at(closes_at() - time::Duration::seconds(1))
+        .when(revise("Dernière version"))
+        .then_accepted();
+    given::<G>(proposal())
+        .by(as_participant(alice()))
+        .at(closes_at() + time::Duration::minutes(1))
+        .when(revise("Trop tard"))
+        .then_rejected(Rejection::ClosingPassed);
+}
+
+#[test]
 fn a_contribution_is_submitted_once() {
     given::<G>(proposal())
         .by(as_participant(alice()))

@@ -47,6 +47,7 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
     ("concertation.not_due", "L'heure prévue n'est pas encore venue.", "The scheduled time has not come yet."),
     ("concertation.extension_not_later", "La nouvelle clôture doit être postérieure à la clôture actuelle et à maintenant.", "The new closing time must be after the current one and after now."),
     ("concertation.already_due", "La clôture prévue est passée : la concertation se ferme à l'heure prévue.", "The scheduled closing has passed: the consultation closes on schedule."),
+    ("concertation.closing_passed", "L'heure de clôture de la concertation est passée : il n'est plus possible d'y participer.", "The consultation's closing time has passed: taking part is no longer possible."),
     ("theme.exists", "Ce thème existe déjà.", "This theme already exists."),
     ("theme.unknown", "Thème inconnu dans cette concertation.", "Unknown theme in this consultation."),
     ("question.exists", "Cette question existe déjà.", "This question already exists."),

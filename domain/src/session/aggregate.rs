@@ -232,7 +232,7 @@ impl Aggregate for SessionAggregate {
                 if s.concertation != concertation.id {
                     return Err(Rejection::SessionElsewhere);
                 }
-                concertation.require_open()?;
+                concertation.require_open(now)?;
                 if s.status != SessionStatus::Scheduled {
                     return Err(Rejection::SessionAlreadyOpened);
                 }

@@ -104,6 +104,11 @@ fn an_assigned_facilitator_opens_during_the_open_phase() {
             concertation: snapshot_in(Phase::Closed, ModerationMode::APosteriori),
         })
         .then_rejected_with("concertation.wrong_phase");
+    given::<G>(scheduled())
+        .by(facilitator())
+        .at(closes_at())
+        .when(open())
+        .then_rejected(Rejection::ClosingPassed);
 }
 
 #[test]
