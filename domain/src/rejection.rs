@@ -265,6 +265,8 @@ pub enum Rejection {
     AlreadyAnswered,
     /// The contribution's body was erased: it can be neither revised nor erased again.
     BodyErased,
+    /// The concertation snapshot in the command is not the contribution's.
+    ContributionElsewhere,
 
     // ----- session -----
     /// The session does not exist.
@@ -385,6 +387,7 @@ impl Rejection {
             NotAnswerable => "answer.not_answerable",
             AlreadyAnswered => "answer.already",
             BodyErased => "contribution.body_erased",
+            ContributionElsewhere => "contribution.elsewhere",
             SessionNotFound => "session.not_found",
             SessionExists => "session.exists",
             SessionNotOpen => "session.not_open",

@@ -163,6 +163,20 @@ impl ContributionCommand {
             | Answer { id, .. } => *id,
         }
     }
+
+    /// The concertation snapshot the command carries, if any.
+    pub fn concertation(&self) -> Option<&ConcertationSnapshot> {
+        use ContributionCommand::*;
+        match self {
+            Submit(s) => Some(&s.concertation),
+            Revise { concertation, .. }
+            | Moderate { concertation, .. }
+            | DecideAppeal { concertation, .. }
+            | EraseBody { concertation, .. }
+            | Answer { concertation, .. } => Some(concertation),
+            Withdraw { .. } | Report { .. } | Appeal { .. } => None,
+        }
+    }
 }
 
 /// A contribution as the read model knows it, carried by vote and support

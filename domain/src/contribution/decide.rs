@@ -138,6 +138,14 @@ pub(super) fn decide(
         .contribution
         .as_ref()
         .ok_or(Rejection::ContributionNotFound)?;
+    // A snapshot of another concertation would check the wrong phase, roles
+    // and collectivité: refuse it before anything else.
+    if command
+        .concertation()
+        .is_some_and(|s| s.id != c.concertation)
+    {
+        return Err(Rejection::ContributionElsewhere);
+    }
     match command {
         C::Submit(_) => unreachable!("handled above"),
         C::Revise {

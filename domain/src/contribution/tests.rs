@@ -832,3 +832,87 @@ fn an_administrator_erases_a_body_once_and_it_can_no_longer_be_revised() {
             .then_rejected_with("role.forbidden");
     }
 }
+
+/// A snapshot of another concertation (same collectivité, same facilitators).
+fn elsewhere(
+    mut s: crate::concertation::ConcertationSnapshot,
+) -> crate::concertation::ConcertationSnapshot {
+    s.id = ConcertationId::from_uuid(uuid::Uuid::from_u128(0x1_0099));
+    s
+}
+
+#[test]
+fn commands_refuse_a_snapshot_of_another_concertation() {
+    let with_snapshot = |c: C, snapshot: crate::concertation::ConcertationSnapshot| match c {
+        C::Revise {
+            id,
+            text,
+            proposed_text,
+            ..
+        } => C::Revise {
+            id,
+            concertation: snapshot,
+            text,
+            proposed_text,
+        },
+        C::Moderate {
+            id, decision, note, ..
+        } => C::Moderate {
+            id,
+            concertation: snapshot,
+            decision,
+            note,
+        },
+        C::DecideAppeal {
+            id, granted, note, ..
+        } => C::DecideAppeal {
+            id,
+            concertation: snapshot,
+            granted,
+            note,
+        },
+        C::Answer {
+            id,
+            outcome,
+            justification,
+            ..
+        } => C::Answer {
+            id,
+            concertation: snapshot,
+            outcome,
+            justification,
+        },
+        C::EraseBody {
+            id, basis, note, ..
+        } => C::EraseBody {
+            id,
+            concertation: snapshot,
+            basis,
+            note,
+        },
+        other => other,
+    };
+    let cases: Vec<(Vec<E>, crate::Actor, C)> = vec![
+        (proposal(), as_participant(alice()), revise("Version 2")),
+        (
+            proposal(),
+            facilitator(),
+            moderate(ModerationDecision::Feature),
+        ),
+        (appealed(), second_facilitator(), decide_appeal(true)),
+        (proposal(), commission(), answer(AnswerOutcome::Adopted)),
+        (proposal(), administrator(), erase_body()),
+    ];
+    for (events, actor, command) in cases {
+        let own = command.concertation().cloned().expect("carries a snapshot");
+        assert_eq!(own.id, concertation_id());
+        given::<G>(events.clone())
+            .by(actor.clone())
+            .when(with_snapshot(command.clone(), own.clone()))
+            .then_accepted();
+        given::<G>(events)
+            .by(actor)
+            .when(with_snapshot(command, elsewhere(own)))
+            .then_rejected(Rejection::ContributionElsewhere);
+    }
+}

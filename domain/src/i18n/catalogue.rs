@@ -98,6 +98,7 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
     ("answer.not_answerable", "Seules les propositions et les amendements reçoivent soutiens et réponses.", "Only proposals and amendments receive supports and answers."),
     ("answer.already", "La commission a déjà répondu.", "The commission already answered."),
     ("contribution.body_erased", "Le texte de cette contribution a été effacé.", "This contribution's text was erased."),
+    ("contribution.elsewhere", "Cette contribution relève d'une autre concertation.", "This contribution belongs to another consultation."),
     ("charter.insult", "insulte ou harcèlement", "insult or harassment"),
     ("charter.personal_data", "données personnelles", "personal data"),
     ("charter.spam", "spam ou publicité", "spam or advertising"),
