@@ -27,7 +27,10 @@ pub struct CommitBody {
 impl CommitBody {
     /// Encodes the body as the bytes stored.
     pub fn encode(&self) -> Result<Vec<u8>, StoreError> {
-        serde_json::to_vec(self).map_err(|e| StoreError::Encoding(e.to_string()))
+        // Sized for a typical envelope so the buffer rarely grows while writing.
+        let mut bytes = Vec::with_capacity(256 + 768 * self.events.len());
+        serde_json::to_writer(&mut bytes, self).map_err(|e| StoreError::Encoding(e.to_string()))?;
+        Ok(bytes)
     }
 
     /// Decodes stored bytes.

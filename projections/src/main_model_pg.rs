@@ -118,9 +118,7 @@ impl PostgresModel {
         mirror: MemoryModel,
     ) -> Result<Self, ProjectionError> {
         let db = PgProjectionDb::connect(url, schema, MainModel::NAME).await?;
-        db.client
-            .batch_execute(&TABLES.replace("{s}", &db.schema))
-            .await?;
+        crate::postgres::migrate(&db.client, &TABLES.replace("{s}", &db.schema)).await?;
         Ok(Self {
             db,
             mirror,

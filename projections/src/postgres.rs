@@ -57,8 +57,9 @@ impl PgProjectionDb {
                 tracing::error!(error = %e, "connexion PostgreSQL des projections perdue");
             }
         });
-        client
-            .batch_execute(&format!(
+        migrate(
+            &client,
+            &format!(
                 "CREATE SCHEMA IF NOT EXISTS {quoted};
                  CREATE TABLE IF NOT EXISTS {quoted}.projection_checkpoints (
                    projection text PRIMARY KEY,
@@ -68,8 +69,9 @@ impl PgProjectionDb {
                    updated_at timestamptz NOT NULL DEFAULT now());
                  COMMENT ON TABLE {quoted}.projection_checkpoints IS
                    'Position du journal jusqu''à laquelle chaque projection est écrite (commit:index).';"
-            ))
-            .await?;
+            ),
+        )
+        .await?;
         Ok(Self {
             client,
             schema: quoted,
@@ -115,6 +117,22 @@ pub async fn save_checkpoint(
             ),
             &[&projection, &(version as i32), &(up_to.commit() as i64), &(up_to.index() as i32)],
         )
+        .await?;
+    Ok(())
+}
+
+/// Runs schema statements (`CREATE … IF NOT EXISTS`) in one transaction under a
+/// database-wide advisory lock: two processes (or two projections of one process)
+/// starting at once would otherwise race on PostgreSQL's catalogue and one would fail
+/// with a unique violation.
+pub async fn migrate(
+    client: &tokio_postgres::Client,
+    statements: &str,
+) -> Result<(), ProjectionError> {
+    client
+        .batch_execute(&format!(
+            "BEGIN; SELECT pg_advisory_xact_lock(hashtext('concerto.schema')); {statements}; COMMIT;"
+        ))
         .await?;
     Ok(())
 }

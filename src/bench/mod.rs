@@ -3,6 +3,8 @@
 
 pub mod eventstore;
 pub mod groups;
+pub mod memory;
+pub mod projections;
 
 use clap::Subcommand;
 
@@ -11,6 +13,9 @@ use clap::Subcommand;
 pub enum BenchCommand {
     /// Appends and catch-up reads through the event store, against the raw ceiling.
     Eventstore(eventstore::EventstoreArgs),
+    /// Every read model rebuilt from a realistic workload, against the raw ceilings, and
+    /// the projections' lag under a steady load.
+    Projections(projections::ProjectionsArgs),
     /// Opinion groups on synthetic Polis-shaped conversations: time and peak memory.
     Groups(groups::GroupsArgs),
     /// Opinion groups compared with Polis's on real conversations, with invariance checks.
@@ -21,6 +26,7 @@ pub enum BenchCommand {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Eventstore(args) => eventstore::run(args).await,
+        BenchCommand::Projections(args) => projections::run(args).await,
         BenchCommand::Groups(args) => groups::run_speed(args),
         BenchCommand::GroupsCompare(args) => groups::run_compare(args),
     }

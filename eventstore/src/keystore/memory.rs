@@ -1,4 +1,4 @@
-//! A key store in memory, for tests.
+//! A key store in memory, for tests and benchmarks: keys vanish with the process.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -32,8 +32,9 @@ impl PostgresAudit {
 
     async fn create_table(db: PgProjectionDb) -> Result<Self, ProjectionError> {
         let s = &db.schema;
-        db.client
-            .batch_execute(&format!(
+        crate::postgres::migrate(
+            &db.client,
+            &format!(
                 "CREATE TABLE IF NOT EXISTS {s}.audit_events (
                    commit_number bigint NOT NULL,
                    commit_index integer NOT NULL,
@@ -55,8 +56,9 @@ impl PostgresAudit {
                  COMMENT ON COLUMN {s}.audit_events.actor IS 'Auteur de l''action (participant, compte du personnel ou système).';
                  COMMENT ON COLUMN {s}.audit_events.correlation_id IS 'Identifiant partagé par les événements d''une même requête.';
                  COMMENT ON COLUMN {s}.audit_events.causation_id IS 'Événement ou commande à l''origine de celui-ci.';"
-            ))
-            .await?;
+            ),
+        )
+        .await?;
         Ok(Self { db })
     }
 
