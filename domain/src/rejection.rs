@@ -213,6 +213,9 @@ pub enum Rejection {
     ParticipantErased,
     /// The verification level would not change.
     VerificationUnchanged,
+    /// The staff member acts on a participant outside their remit (no
+    /// concertation of theirs in which the participant took part).
+    ParticipantOutOfScope,
 
     // ----- contribution -----
     /// The contribution does not exist.
@@ -366,6 +369,7 @@ impl Rejection {
             ParticipantExists => "participant.exists",
             ParticipantErased => "participant.erased",
             VerificationUnchanged => "participant.verification_unchanged",
+            ParticipantOutOfScope => "participant.out_of_scope",
             ContributionNotFound => "contribution.not_found",
             ContributionExists => "contribution.exists",
             NotAuthor => "contribution.not_author",

@@ -67,6 +67,7 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
     ("participant.exists", "Ce participant existe déjà.", "This participant already exists."),
     ("participant.erased", "Les données de ce participant ont été effacées.", "This participant's data was erased."),
     ("participant.verification_unchanged", "Ce participant a déjà ce niveau de vérification ou un niveau supérieur.", "This participant already has this verification level or a higher one."),
+    ("participant.out_of_scope", "Ce participant n'a pris part à aucune concertation de votre ressort.", "This participant took part in no consultation within your remit."),
     ("participant_kind.citoyen", "citoyen ou citoyenne", "citizen"),
     ("participant_kind.entreprise", "entreprise", "business"),
     ("participant_kind.agent_public", "agent public", "public agent"),

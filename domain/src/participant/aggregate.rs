@@ -7,10 +7,57 @@ use crate::rejection::Rejection;
 use crate::schema::DomainEvent;
 use crate::sealed::{unseal, SealKey, Sealed, SealedPart};
 use crate::territory::reference;
-use crate::values::{ParticipantId, StaffId, TextHash};
+use crate::values::{ParticipantId, Siren, StaffId, TextHash};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeSet;
 use time::OffsetDateTime;
+
+/// Where a participant took part, as the read model knows it: the participant
+/// stream knows no concertation, so staff commands on a participant carry this
+/// view, as other aggregates' commands carry a concertation snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParticipantScope {
+    /// The collectivités (SIREN) organising the concertations in which the
+    /// participant contributed, voted or supported.
+    pub collectivites: BTreeSet<Siren>,
+    /// The facilitators assigned to those concertations.
+    pub facilitators: BTreeSet<StaffId>,
+}
+
+impl ParticipantScope {
+    /// Whether staff of `collectivite` may act on participant `p`: `p` took part
+    /// in one of its concertations, or is a public agent of that collectivité.
+    fn covers(&self, p: &Participant, collectivite: &Siren) -> bool {
+        self.collectivites.contains(collectivite)
+            || matches!(&p.kind, ParticipantKind::AgentPublic { collectivite: c } if c == collectivite)
+    }
+
+    /// Requires `actor` (staff) to act within the participant's scope: a
+    /// facilitator of one of their concertations, or the commission or an
+    /// administrator of one of their collectivités. Returns the staff id.
+    fn require_staff_in_scope(
+        &self,
+        p: &Participant,
+        actor: &Actor,
+        action: &'static str,
+    ) -> Result<StaffId, Rejection> {
+        let (id, in_scope) = match actor {
+            Actor::Facilitator { id } => (*id, self.facilitators.contains(id)),
+            Actor::Commission { id, collectivite } | Actor::Administrator { id, collectivite } => {
+                (*id, self.covers(p, collectivite))
+            }
+            Actor::Participant { .. } | Actor::System => {
+                return Err(Rejection::Forbidden { action })
+            }
+        };
+        if in_scope {
+            Ok(id)
+        } else {
+            Err(Rejection::ParticipantOutOfScope)
+        }
+    }
+}
 
 /// A command on a participant.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,17 +88,22 @@ pub enum ParticipantCommand {
         /// Hash of the new code.
         recovery_code_hash: TextHash,
     },
-    /// Raises the verification level (staff, or the system for an identity provider).
+    /// Raises the verification level (staff within the participant's scope, or
+    /// the system for an identity provider).
     Verify {
         /// The participant.
         id: ParticipantId,
         /// The new level.
         level: VerificationLevel,
+        /// Where the participant took part (read model); checked for staff.
+        scope: ParticipantScope,
     },
     /// Asks for erasure: the store then destroys the participant's key.
     RequestErasure {
         /// The participant.
         id: ParticipantId,
+        /// Where the participant took part (read model); checked for an administrator.
+        scope: ParticipantScope,
     },
 }
 
@@ -63,7 +115,7 @@ impl ParticipantCommand {
             | ParticipantCommand::ChangePersonalData { id, .. }
             | ParticipantCommand::RotateRecoveryCode { id, .. }
             | ParticipantCommand::Verify { id, .. }
-            | ParticipantCommand::RequestErasure { id } => *id,
+            | ParticipantCommand::RequestErasure { id, .. } => *id,
         }
     }
 }
@@ -287,15 +339,15 @@ impl Aggregate for ParticipantAggregate {
                     recovery_code_hash: Sealed::Present(recovery_code_hash),
                 }])
             }
-            C::Verify { id, level } => {
+            C::Verify { id, level, scope } => {
                 let by = match (actor, level) {
                     (Actor::System, VerificationLevel::VerifiedByIdentityProvider) => None,
                     (
-                        Actor::Facilitator { id: s }
-                        | Actor::Commission { id: s, .. }
-                        | Actor::Administrator { id: s, .. },
+                        Actor::Facilitator { .. }
+                        | Actor::Commission { .. }
+                        | Actor::Administrator { .. },
                         VerificationLevel::VerifiedByFacilitator,
-                    ) => Some(*s),
+                    ) => Some(scope.require_staff_in_scope(p, actor, "action.verify")?),
                     _ => {
                         return Err(Rejection::Forbidden {
                             action: "action.verify",
@@ -309,9 +361,12 @@ impl Aggregate for ParticipantAggregate {
                 }
                 Ok(vec![E::ParticipantVerified { id, level, by }])
             }
-            C::RequestErasure { id } => {
+            C::RequestErasure { id, scope } => {
                 match actor {
-                    Actor::Administrator { .. } | Actor::System => {}
+                    Actor::Administrator { .. } => {
+                        scope.require_staff_in_scope(p, actor, "action.erase")?;
+                    }
+                    Actor::System => {}
                     _ => actor.require_participant(id, "action.erase")?,
                 }
                 Ok(vec![E::ErasureRequested { id, at: now }])

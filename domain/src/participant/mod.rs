@@ -9,6 +9,6 @@ mod types;
 
 pub use aggregate::{
     stream, Participant, ParticipantAggregate, ParticipantCommand, ParticipantEvent,
-    ParticipantState,
+    ParticipantScope, ParticipantState,
 };
 pub use types::{ParticipantKind, PersonalData, VerificationLevel};

@@ -139,7 +139,11 @@ fn personal_data_and_recovery_code_change_only_by_the_participant() {
 
 #[test]
 fn verification_rises_by_staff_or_identity_provider() {
-    let verify = |level| C::Verify { id: alice(), level };
+    let verify = |level| C::Verify {
+        id: alice(),
+        level,
+        scope: took_part(),
+    };
     let state = given::<G>(registered())
         .by(facilitator())
         .when(verify(VerificationLevel::VerifiedByFacilitator))
@@ -183,7 +187,7 @@ fn erasure_leaves_an_inert_pseudonym() {
     events.extend(
         given::<G>(registered())
             .by(as_participant(alice()))
-            .when(C::RequestErasure { id: alice() })
+            .when(erase(ParticipantScope::default()))
             .then_accepted(),
     );
     let p = G::fold(&events).participant.unwrap();
@@ -197,12 +201,103 @@ fn erasure_leaves_an_inert_pseudonym() {
         .then_rejected(Rejection::ParticipantErased);
     given::<G>(registered())
         .by(administrator())
-        .when(C::RequestErasure { id: alice() })
+        .when(erase(took_part()))
+        .then_accepted();
+    given::<G>(registered())
+        .by(Actor::System)
+        .when(erase(ParticipantScope::default()))
         .then_accepted();
     given::<G>(registered())
         .by(as_participant(bob()))
-        .when(C::RequestErasure { id: alice() })
+        .when(erase(took_part()))
         .then_rejected(Rejection::NotAuthor);
+}
+
+/// Alice took part in the fixture concertation (collectivité and facilitators).
+fn took_part() -> ParticipantScope {
+    let snapshot = open_snapshot();
+    ParticipantScope {
+        collectivites: [snapshot.collectivite].into(),
+        facilitators: snapshot.facilitators,
+    }
+}
+
+fn erase(scope: ParticipantScope) -> C {
+    C::RequestErasure { id: alice(), scope }
+}
+
+fn verify_in(scope: ParticipantScope) -> C {
+    C::Verify {
+        id: alice(),
+        level: VerificationLevel::VerifiedByFacilitator,
+        scope,
+    }
+}
+
+#[test]
+fn staff_verify_only_participants_of_their_concertations_or_collectivite() {
+    for who in [
+        facilitator(),
+        second_facilitator(),
+        commission(),
+        administrator(),
+    ] {
+        given::<G>(registered())
+            .by(who.clone())
+            .when(verify_in(took_part()))
+            .then_accepted();
+        given::<G>(registered())
+            .by(who)
+            .when(verify_in(ParticipantScope::default()))
+            .then_rejected(Rejection::ParticipantOutOfScope);
+    }
+    for who in [unassigned_facilitator(), foreign_commission()] {
+        given::<G>(registered())
+            .by(who)
+            .when(verify_in(took_part()))
+            .then_rejected(Rejection::ParticipantOutOfScope);
+    }
+    // A public agent of the collectivité is within its staff's remit.
+    let agent = given::<G>([])
+        .by(as_participant(alice()))
+        .when(register(ParticipantKind::AgentPublic {
+            collectivite: collectivite(),
+        }))
+        .then_accepted();
+    given::<G>(agent.clone())
+        .by(commission())
+        .when(verify_in(ParticipantScope::default()))
+        .then_accepted();
+    given::<G>(agent)
+        .by(foreign_commission())
+        .when(verify_in(ParticipantScope::default()))
+        .then_rejected(Rejection::ParticipantOutOfScope);
+}
+
+#[test]
+fn an_administrator_erases_only_participants_of_their_collectivite() {
+    let foreign_admin = Actor::Administrator {
+        id: StaffId::from_uuid(uuid::Uuid::from_u128(0x2_0099)),
+        collectivite: other_collectivite(),
+    };
+    given::<G>(registered())
+        .by(administrator())
+        .when(erase(took_part()))
+        .then_accepted();
+    given::<G>(registered())
+        .by(administrator())
+        .when(erase(ParticipantScope::default()))
+        .then_rejected(Rejection::ParticipantOutOfScope);
+    given::<G>(registered())
+        .by(foreign_admin)
+        .when(erase(took_part()))
+        .then_rejected(Rejection::ParticipantOutOfScope);
+    for who in [commission(), facilitator()] {
+        given::<G>(registered())
+            .by(who)
+            .when(erase(took_part()))
+            .then_rejected_with("role.forbidden");
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use domain::participant::{
     stream, Participant, ParticipantAggregate, ParticipantCommand as C, ParticipantKind,
-    PersonalData, VerificationLevel,
+    ParticipantScope, PersonalData, VerificationLevel,
 };
 use domain::sealed::SealKey;
 use domain::territory::TerritoryCode;
@@ -252,6 +252,26 @@ impl App {
         Ok((code, registered.merge(applied)))
     }
 
+    /// Where a participant took part, from the read model: the domain scopes staff
+    /// verification and an administrator's erasure to it. Empty without read models
+    /// (staff are then refused; the participant's own erasure does not need it).
+    fn participant_scope(&self, id: ParticipantId) -> ParticipantScope {
+        let mut scope = ParticipantScope::default();
+        let Ok(projections) = self.read_models() else {
+            return scope;
+        };
+        let model = projections.model().read();
+        for c in model.concertations(false) {
+            if c.participants.contains(&id) {
+                scope
+                    .collectivites
+                    .extend(Siren::parse(&c.collectivite).ok());
+                scope.facilitators.extend(c.facilitators.iter().copied());
+            }
+        }
+        scope
+    }
+
     /// Raises a participant's verification level (staff).
     pub async fn verify_participant(
         &self,
@@ -265,6 +285,7 @@ impl App {
             C::Verify {
                 id,
                 level: input.level,
+                scope: self.participant_scope(id),
             },
         )
         .await
@@ -282,7 +303,13 @@ impl App {
             _ => return Err(AppError::Forbidden("auth.admin_only")),
         }
         let applied = match self
-            .execute::<ParticipantAggregate>(ctx, C::RequestErasure { id })
+            .execute::<ParticipantAggregate>(
+                ctx,
+                C::RequestErasure {
+                    id,
+                    scope: self.participant_scope(id),
+                },
+            )
             .await
         {
             // Already requested: destroying the key again finishes an erasure that a
