@@ -254,6 +254,9 @@ pub enum Rejection {
     DecisionUnchanged,
     /// A contribution cannot be a duplicate of itself.
     DuplicateOfItself,
+    /// The contribution marked as the original is of another concertation,
+    /// withdrawn, or itself a duplicate.
+    DuplicateTargetInvalid,
     /// The author already appealed once.
     AlreadyAppealed,
     /// There is no moderation decision to appeal.
@@ -384,6 +387,7 @@ impl Rejection {
             OwnContribution => "report.own_contribution",
             DecisionUnchanged => "moderation.unchanged",
             DuplicateOfItself => "moderation.duplicate_of_itself",
+            DuplicateTargetInvalid => "moderation.duplicate_target",
             AlreadyAppealed => "appeal.already",
             NothingToAppeal => "appeal.nothing",
             NoPendingAppeal => "appeal.none_pending",

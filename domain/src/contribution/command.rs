@@ -104,6 +104,9 @@ pub enum ContributionCommand {
         decision: ModerationDecision,
         /// The facilitator's reason, always required.
         note: Reason,
+        /// For `MarkDuplicate`: the contribution it duplicates, as the read
+        /// model knows it (`None` for other decisions; ignored by them).
+        duplicate_of: Option<ContributionView>,
     },
     /// The author appeals the last appealable decision (once).
     Appeal {
@@ -195,6 +198,8 @@ pub struct ContributionView {
     pub status: super::types::ContributionStatus,
     /// Whether it was withdrawn.
     pub withdrawn: bool,
+    /// Whether it is marked as a duplicate of another contribution.
+    pub duplicate: bool,
 }
 
 impl ContributionView {
@@ -207,6 +212,7 @@ impl ContributionView {
             kind: c.kind,
             status: c.status,
             withdrawn: c.withdrawn,
+            duplicate: c.duplicate_of.is_some(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Rules of reports, moderation decisions, the one appeal, and the
 //! commission's answer. Every decision also notifies the author.
 
-use super::command::ContributionCommand as C;
+use super::command::{ContributionCommand as C, ContributionView};
 use super::event::ContributionEvent as E;
 use super::state::{AppealState, Contribution};
 use super::types::{CharterReason, ContributionStatus as S, ModerationDecision as D, NoticeKind};
@@ -10,6 +10,7 @@ use crate::concertation::Phase;
 use crate::limits::MAX_CONTRIBUTION_THEMES;
 use crate::rejection::{Field, Rejection};
 use crate::sealed::Sealed;
+use crate::values::ContributionId;
 use time::OffsetDateTime;
 
 const MODERATE: &str = "action.moderate";
@@ -38,6 +39,23 @@ fn check_decision(c: &Contribution, decision: &D) -> Result<(), Rejection> {
         D::Feature if c.featured || c.status != S::Published => unchanged,
         _ => Ok(()),
     }
+}
+
+/// A duplicate points at a contribution that exists (the view is of it), of the
+/// same concertation, not withdrawn and not itself a duplicate: the public page
+/// of a duplicate sends readers to that one.
+fn check_duplicate_target(
+    c: &Contribution,
+    of: ContributionId,
+    view: Option<&ContributionView>,
+) -> Result<(), Rejection> {
+    let view = view
+        .filter(|v| v.id == of)
+        .ok_or(Rejection::ContributionNotFound)?;
+    if view.concertation != c.concertation || view.withdrawn || view.duplicate {
+        return Err(Rejection::DuplicateTargetInvalid);
+    }
+    Ok(())
 }
 
 fn notify(c: &Contribution, notice: NoticeKind) -> E {
@@ -87,6 +105,7 @@ pub(super) fn decide(
             concertation,
             decision,
             note,
+            duplicate_of,
         } => {
             let facilitator = concertation.require_facilitator(actor, MODERATE)?;
             concertation.require_phase(MODERATION_PHASES)?;
@@ -94,6 +113,9 @@ pub(super) fn decide(
                 concertation.require_themes(themes)?;
             }
             check_decision(c, &decision)?;
+            if let D::MarkDuplicate { of } = &decision {
+                check_duplicate_target(c, *of, duplicate_of.as_ref())?;
+            }
             let notice = decision.notice();
             Ok(vec![
                 E::ContributionModerated {

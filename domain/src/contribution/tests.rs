@@ -36,12 +36,19 @@ fn proposal() -> Vec<E> {
         .then_accepted()
 }
 
+/// A decision on Alice's contribution; a duplicate mark comes with the view of
+/// a published proposal of the same concertation as its target.
 fn moderate(decision: ModerationDecision) -> C {
+    let duplicate_of = match &decision {
+        ModerationDecision::MarkDuplicate { of } => Some(proposal_view(*of)),
+        _ => None,
+    };
     C::Moderate {
         id: cid(),
         concertation: open_snapshot(),
         decision,
         note: reason("Conforme à la charte"),
+        duplicate_of,
     }
 }
 
@@ -616,6 +623,75 @@ fn duplicates_themes_and_features() {
 }
 
 #[test]
+fn a_duplicate_points_at_an_existing_original_of_the_same_concertation() {
+    let mark = |view: Option<ContributionView>| C::Moderate {
+        id: cid(),
+        concertation: open_snapshot(),
+        decision: ModerationDecision::MarkDuplicate { of: other_cid() },
+        note: reason("Même proposition"),
+        duplicate_of: view,
+    };
+    let state = given::<G>(proposal())
+        .by(facilitator())
+        .when(mark(Some(proposal_view(other_cid()))))
+        .then_state();
+    assert_eq!(state.contribution.unwrap().duplicate_of, Some(other_cid()));
+    // A pending original is fine; so is another kind (a statement, say).
+    let mut pending = statement_view(other_cid());
+    pending.status = ContributionStatus::Pending;
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(mark(Some(pending)))
+        .then_accepted();
+    // The original must exist: no view, or a view of another contribution.
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(mark(None))
+        .then_rejected(Rejection::ContributionNotFound);
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(mark(Some(proposal_view(ContributionId::from_uuid(
+            uuid::Uuid::from_u128(0x5003),
+        )))))
+        .then_rejected(Rejection::ContributionNotFound);
+    let mut elsewhere = proposal_view(other_cid());
+    elsewhere.concertation = ConcertationId::from_uuid(uuid::Uuid::from_u128(0x1_0099));
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(mark(Some(elsewhere)))
+        .then_rejected(Rejection::DuplicateTargetInvalid);
+    let mut withdrawn = proposal_view(other_cid());
+    withdrawn.withdrawn = true;
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(mark(Some(withdrawn)))
+        .then_rejected(Rejection::DuplicateTargetInvalid);
+    let mut duplicate = proposal_view(other_cid());
+    duplicate.duplicate = true;
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(mark(Some(duplicate)))
+        .then_rejected(Rejection::DuplicateTargetInvalid);
+}
+
+#[test]
+fn the_view_says_whether_a_contribution_is_a_duplicate() {
+    let mut events = proposal();
+    let view = ContributionView::of(G::fold(&events).contribution.as_ref().unwrap());
+    assert!(!view.duplicate && !view.withdrawn);
+    events.extend(
+        given::<G>(proposal())
+            .by(facilitator())
+            .when(moderate(ModerationDecision::MarkDuplicate {
+                of: other_cid(),
+            }))
+            .then_accepted(),
+    );
+    let view = ContributionView::of(G::fold(&events).contribution.as_ref().unwrap());
+    assert!(view.duplicate);
+}
+
+#[test]
 fn moderation_continues_after_closing_but_not_in_draft() {
     let closed = C::Moderate {
         id: cid(),
@@ -624,6 +700,7 @@ fn moderation_continues_after_closing_but_not_in_draft() {
             reason: CharterReason::Illegal,
         },
         note: reason("Réquisition judiciaire"),
+        duplicate_of: None,
     };
     given::<G>(proposal())
         .by(facilitator())
@@ -634,6 +711,7 @@ fn moderation_continues_after_closing_but_not_in_draft() {
         concertation: snapshot_in(Phase::Draft, ModerationMode::APosteriori),
         decision: ModerationDecision::Feature,
         note: reason("x"),
+        duplicate_of: None,
     };
     given::<G>(proposal())
         .by(facilitator())
@@ -856,12 +934,17 @@ fn commands_refuse_a_snapshot_of_another_concertation() {
             proposed_text,
         },
         C::Moderate {
-            id, decision, note, ..
+            id,
+            decision,
+            note,
+            duplicate_of,
+            ..
         } => C::Moderate {
             id,
             concertation: snapshot,
             decision,
             note,
+            duplicate_of,
         },
         C::DecideAppeal {
             id, granted, note, ..

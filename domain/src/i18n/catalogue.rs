@@ -92,6 +92,7 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
     ("report.own_contribution", "Vous ne pouvez pas signaler votre propre contribution.", "You cannot report your own contribution."),
     ("moderation.unchanged", "Cette décision ne changerait rien.", "This decision would change nothing."),
     ("moderation.duplicate_of_itself", "Une contribution ne peut pas être le doublon d'elle-même.", "A contribution cannot duplicate itself."),
+    ("moderation.duplicate_target", "Une contribution ne peut être rapprochée que d'une contribution de la même concertation, ni retirée ni elle-même doublon.", "A contribution can only be marked as a duplicate of one in the same consultation, neither withdrawn nor itself a duplicate."),
     ("appeal.already", "Vous avez déjà fait appel une fois.", "You already appealed once."),
     ("appeal.nothing", "Aucune décision de modération à contester.", "No moderation decision to appeal."),
     ("appeal.none_pending", "Aucun appel en attente.", "No pending appeal."),

@@ -254,6 +254,7 @@ pub fn statement_view(id: ContributionId) -> ContributionView {
         kind: ContributionKind::Statement,
         status: ContributionStatus::Published,
         withdrawn: false,
+        duplicate: false,
     }
 }
 
@@ -266,5 +267,6 @@ pub fn proposal_view(id: ContributionId) -> ContributionView {
         kind: ContributionKind::Proposal,
         status: ContributionStatus::Published,
         withdrawn: false,
+        duplicate: false,
     }
 }

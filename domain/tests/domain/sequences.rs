@@ -198,6 +198,10 @@ fn contribution_command((op, a, b): Step) -> (ContributionCommand, Actor, Offset
                 C::Moderate {
                     id: cid(),
                     concertation: open_snapshot(),
+                    duplicate_of: match &decision {
+                        ModerationDecision::MarkDuplicate { of } => Some(proposal_view(*of)),
+                        _ => None,
+                    },
                     decision,
                     note: reason("Charte"),
                 },

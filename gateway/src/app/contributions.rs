@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use domain::contribution::{
     stream, AmendmentAnchor, AmendmentDraft, AmendmentOperation, AnswerOutcome, CharterReason,
-    Contribution, ContributionAggregate, ContributionCommand as C, ContributionKind, ErasureBasis,
-    ModerationDecision, ParentView, SubmitContribution,
+    Contribution, ContributionAggregate, ContributionCommand as C, ContributionKind,
+    ContributionView, ErasureBasis, ModerationDecision, ParentView, SubmitContribution,
 };
 use domain::participant::{ParticipantAggregate, ParticipantCommand, PersonalData};
 use domain::sealed::SealKey;
@@ -467,6 +467,12 @@ impl App {
         let concertation = self
             .concertation_snapshot(contribution.concertation)
             .await?;
+        let duplicate_of = match &decision {
+            Some(ModerationDecision::MarkDuplicate { of }) => {
+                Some(ContributionView::of(&self.contribution(*of).await?))
+            }
+            _ => None,
+        };
         self.execute::<ContributionAggregate>(
             ctx,
             C::Moderate {
@@ -474,6 +480,7 @@ impl App {
                 concertation,
                 decision: parsed(decision),
                 note: parsed(note),
+                duplicate_of,
             },
         )
         .await
