@@ -443,3 +443,119 @@ fn the_snapshot_guards_participation() {
         .require_facilitator(&facilitator(), "action.moderate")
         .is_ok());
 }
+
+/// 101 distinct départements (every one of metropolitan France and five overseas).
+fn departements() -> Vec<crate::territory::TerritoryCode> {
+    let codes = (1..=95)
+        .filter(|n| *n != 20)
+        .map(|n| format!("{n:02}"))
+        .chain(["2A", "2B", "971", "972", "973", "974", "976"].map(String::from));
+    let all: Vec<_> = codes
+        .map(|c| crate::territory::TerritoryCode::parse(&format!("DEP:{c}")).unwrap())
+        .collect();
+    assert_eq!(all.len(), 101);
+    all
+}
+
+#[test]
+fn a_scope_has_at_most_100_territories_at_creation_and_edition() {
+    let max = crate::limits::MAX_TERRITORIES;
+    assert_eq!(max, 100);
+    let too_many = Rejection::TooMany {
+        field: crate::rejection::Field::Territories,
+        max: 100,
+    };
+    let create = |n: usize| {
+        let mut c = create_command();
+        c.territories = departements()[..n].to_vec();
+        C::Create(c)
+    };
+    let edit = |n: usize| C::EditDetails {
+        id: id(),
+        title: Title::parse("Nouveau titre").unwrap(),
+        description: Description::parse("Nouvelle description").unwrap(),
+        territories: departements()[..n].to_vec(),
+    };
+    given::<G>([])
+        .by(commission())
+        .when(create(max))
+        .then_accepted();
+    given::<G>([])
+        .by(commission())
+        .when(create(max + 1))
+        .then_rejected(too_many.clone());
+    given::<G>(configured())
+        .by(commission())
+        .when(edit(max))
+        .then_accepted();
+    given::<G>(configured())
+        .by(commission())
+        .when(edit(max + 1))
+        .then_rejected(too_many);
+}
+
+#[test]
+fn a_concertation_has_at_most_50_themes() {
+    let max = crate::limits::MAX_THEMES;
+    assert_eq!(max, 50);
+    // `configured()` has one theme; add up to `n` in all.
+    let with_themes = |n: u128| {
+        let mut events = configured();
+        events.extend((2..=n).map(|i| E::ThemeAdded {
+            theme: ThemeId::from_uuid(uuid::Uuid::from_u128(0x3_0000 + i)),
+            label: ThemeLabel::parse(&format!("Thème {i}")).unwrap(),
+        }));
+        events
+    };
+    let add = C::AddTheme {
+        id: id(),
+        theme: ThemeId::from_uuid(uuid::Uuid::from_u128(0x3_FFFF)),
+        label: ThemeLabel::parse("Un thème de plus").unwrap(),
+    };
+    let state = given::<G>(with_themes(max as u128 - 1))
+        .by(commission())
+        .when(add.clone())
+        .then_state();
+    assert_eq!(state.concertation.unwrap().themes.len(), max);
+    given::<G>(with_themes(max as u128))
+        .by(commission())
+        .when(add)
+        .then_rejected(Rejection::TooMany {
+            field: crate::rejection::Field::Themes,
+            max: 50,
+        });
+}
+
+#[test]
+fn a_concertation_has_at_most_50_questions() {
+    let max = crate::limits::MAX_QUESTIONS;
+    assert_eq!(max, 50);
+    // `configured()` has three questions; add up to `n` in all.
+    let with_questions = |n: u128| {
+        let mut events = configured();
+        events.extend((4..=n).map(|i| E::QuestionAdded {
+            question: QuestionId::from_uuid(uuid::Uuid::from_u128(0x4_0000 + i)),
+            kind: QuestionKind::Open,
+            prompt: QuestionPrompt::parse(&format!("Question {i} ?")).unwrap(),
+        }));
+        events
+    };
+    let add = C::AddQuestion {
+        id: id(),
+        question: QuestionId::from_uuid(uuid::Uuid::from_u128(0x4_FFFF)),
+        kind: QuestionKind::Statements,
+        prompt: QuestionPrompt::parse("Une question de plus ?").unwrap(),
+    };
+    let state = given::<G>(with_questions(max as u128 - 1))
+        .by(commission())
+        .when(add.clone())
+        .then_state();
+    assert_eq!(state.concertation.unwrap().questions.len(), max);
+    given::<G>(with_questions(max as u128))
+        .by(commission())
+        .when(add)
+        .then_rejected(Rejection::TooMany {
+            field: crate::rejection::Field::Questions,
+            max: 50,
+        });
+}

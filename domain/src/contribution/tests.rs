@@ -999,3 +999,49 @@ fn commands_refuse_a_snapshot_of_another_concertation() {
             .then_rejected(Rejection::ContributionElsewhere);
     }
 }
+
+#[test]
+fn a_contribution_has_at_most_10_themes_at_submission_and_tagging() {
+    let max = crate::limits::MAX_CONTRIBUTION_THEMES;
+    assert_eq!(max, 10);
+    let themes: Vec<ThemeId> = (0..=max as u128)
+        .map(|i| ThemeId::from_uuid(uuid::Uuid::from_u128(0x3_0000 + i)))
+        .collect();
+    let mut snapshot = open_snapshot();
+    snapshot.themes.extend(themes.iter().copied());
+    let too_many = Rejection::TooMany {
+        field: crate::rejection::Field::Themes,
+        max: 10,
+    };
+    let submit_with = |n: usize| {
+        let mut s = submission(cid(), ContributionKind::Proposal, open_question(), alice());
+        s.concertation = snapshot.clone();
+        s.themes = themes[..n].iter().copied().collect();
+        C::Submit(Box::new(s))
+    };
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(submit_with(max))
+        .then_accepted();
+    given::<G>([])
+        .by(as_participant(alice()))
+        .when(submit_with(max + 1))
+        .then_rejected(too_many.clone());
+    let tag = |n: usize| C::Moderate {
+        id: cid(),
+        concertation: snapshot.clone(),
+        decision: ModerationDecision::TagThemes {
+            themes: themes[..n].iter().copied().collect(),
+        },
+        note: reason("Thèmes précisés"),
+        duplicate_of: None,
+    };
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(tag(max))
+        .then_accepted();
+    given::<G>(proposal())
+        .by(facilitator())
+        .when(tag(max + 1))
+        .then_rejected(too_many);
+}

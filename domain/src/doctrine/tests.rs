@@ -200,3 +200,25 @@ fn articles_are_inserted_after_another_and_deleted() {
         .then_rejected_with("doctrine.article_exists");
     let _ = G::fold(&seeded());
 }
+
+#[test]
+fn a_revision_has_at_most_200_changes() {
+    let changes = |n: usize| {
+        (0..n)
+            .map(|i| replace("sociale-1", &format!("Texte révisé {i}")))
+            .collect::<Vec<_>>()
+    };
+    let max = crate::limits::MAX_REVISION_CHANGES;
+    assert_eq!(max, 200);
+    given::<G>(seeded())
+        .by(commission())
+        .when(revise(1, changes(max), Some(AnswerOutcome::Adopted)))
+        .then_accepted();
+    given::<G>(seeded())
+        .by(commission())
+        .when(revise(1, changes(max + 1), Some(AnswerOutcome::Adopted)))
+        .then_rejected(Rejection::TooMany {
+            field: crate::rejection::Field::Changes,
+            max: 200,
+        });
+}
