@@ -269,6 +269,8 @@ pub enum Rejection {
     NotAnswerable,
     /// The commission already answered this contribution.
     AlreadyAnswered,
+    /// The commission answered this contribution: the author can no longer withdraw it.
+    AnsweredNotWithdrawable,
     /// The contribution's body was erased: it can be neither revised nor erased again.
     BodyErased,
     /// The concertation snapshot in the command is not the contribution's.
@@ -394,6 +396,7 @@ impl Rejection {
             SameFacilitator => "appeal.same_facilitator",
             NotAnswerable => "answer.not_answerable",
             AlreadyAnswered => "answer.already",
+            AnsweredNotWithdrawable => "contribution.answered",
             BodyErased => "contribution.body_erased",
             ContributionElsewhere => "contribution.elsewhere",
             SessionNotFound => "session.not_found",

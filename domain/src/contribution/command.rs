@@ -78,10 +78,12 @@ pub enum ContributionCommand {
         /// The new proposed article text (amendments).
         proposed_text: Option<ArticleText>,
     },
-    /// The author withdraws it.
+    /// The author withdraws it (not once answered, nor once archived).
     Withdraw {
         /// The contribution.
         id: ContributionId,
+        /// The concertation, as folded just before.
+        concertation: ConcertationSnapshot,
     },
     /// A participant reports it.
     Report {
@@ -157,7 +159,7 @@ impl ContributionCommand {
         match self {
             Submit(s) => s.id,
             Revise { id, .. }
-            | Withdraw { id }
+            | Withdraw { id, .. }
             | Report { id, .. }
             | Moderate { id, .. }
             | Appeal { id, .. }
@@ -173,11 +175,12 @@ impl ContributionCommand {
         match self {
             Submit(s) => Some(&s.concertation),
             Revise { concertation, .. }
+            | Withdraw { concertation, .. }
             | Moderate { concertation, .. }
             | DecideAppeal { concertation, .. }
             | EraseBody { concertation, .. }
             | Answer { concertation, .. } => Some(concertation),
-            Withdraw { .. } | Report { .. } | Appeal { .. } => None,
+            Report { .. } | Appeal { .. } => None,
         }
     }
 }

@@ -9,7 +9,7 @@ use super::types::{
     AmendmentOperation, ContributionBody, ContributionKind as K, ContributionStatus, Recording,
 };
 use crate::actor::Actor;
-use crate::concertation::{ModerationMode, QuestionKind};
+use crate::concertation::{ModerationMode, Phase, QuestionKind};
 use crate::limits::{MAX_CONTRIBUTION_THEMES, MAX_REVISIONS};
 use crate::rejection::{Field, Rejection};
 use crate::sealed::Sealed;
@@ -191,11 +191,16 @@ pub(super) fn decide(
                 }),
             }])
         }
-        C::Withdraw { id } => {
+        C::Withdraw { id, concertation } => {
             actor.require_participant(c.author, PARTICIPATE)?;
             if c.withdrawn {
                 return Err(Rejection::Withdrawn);
             }
+            // The answer and the archive refer to it: it stays in the record.
+            if c.answer.is_some() {
+                return Err(Rejection::AnsweredNotWithdrawable);
+            }
+            concertation.require_phase(&[Phase::Open, Phase::Closed, Phase::SynthesisPublished])?;
             Ok(vec![E::ContributionWithdrawn { id, at: now }])
         }
         other => moderation::decide(c, other, actor, now),

@@ -431,18 +431,25 @@ fn revisions_are_bounded_and_only_while_open() {
         .then_rejected_with("concertation.wrong_phase");
 }
 
+fn withdraw() -> C {
+    C::Withdraw {
+        id: cid(),
+        concertation: open_snapshot(),
+    }
+}
+
 #[test]
 fn the_author_withdraws_once() {
     let mut events = proposal();
     events.extend(
         given::<G>(proposal())
             .by(as_participant(alice()))
-            .when(C::Withdraw { id: cid() })
+            .when(withdraw())
             .then_accepted(),
     );
     given::<G>(events.clone())
         .by(as_participant(alice()))
-        .when(C::Withdraw { id: cid() })
+        .when(withdraw())
         .then_rejected(Rejection::Withdrawn);
     given::<G>(events)
         .by(as_participant(alice()))
@@ -450,11 +457,11 @@ fn the_author_withdraws_once() {
         .then_rejected(Rejection::Withdrawn);
     given::<G>(proposal())
         .by(as_participant(bob()))
-        .when(C::Withdraw { id: cid() })
+        .when(withdraw())
         .then_rejected(Rejection::NotAuthor);
     given::<G>([])
         .by(as_participant(alice()))
-        .when(C::Withdraw { id: cid() })
+        .when(withdraw())
         .then_rejected(Rejection::ContributionNotFound);
 }
 
@@ -1044,4 +1051,42 @@ fn a_contribution_has_at_most_10_themes_at_submission_and_tagging() {
         .by(facilitator())
         .when(tag(max + 1))
         .then_rejected(too_many);
+}
+
+#[test]
+fn no_withdrawal_once_answered_or_archived() {
+    let withdraw_in = |phase: Phase| C::Withdraw {
+        id: cid(),
+        concertation: snapshot_in(phase, ModerationMode::APosteriori),
+    };
+    for phase in [Phase::Open, Phase::Closed, Phase::SynthesisPublished] {
+        given::<G>(proposal())
+            .by(as_participant(alice()))
+            .when(withdraw_in(phase))
+            .then_accepted();
+    }
+    given::<G>(proposal())
+        .by(as_participant(alice()))
+        .when(withdraw_in(Phase::Archived))
+        .then_rejected(Rejection::WrongPhase {
+            phase: "phase.archived",
+        });
+    let mut answered = proposal();
+    answered.extend(
+        given::<G>(proposal())
+            .by(commission())
+            .when(answer(AnswerOutcome::Rejected))
+            .then_accepted(),
+    );
+    given::<G>(answered)
+        .by(as_participant(alice()))
+        .when(withdraw_in(Phase::Closed))
+        .then_rejected(Rejection::AnsweredNotWithdrawable);
+    given::<G>(proposal())
+        .by(as_participant(alice()))
+        .when(C::Withdraw {
+            id: cid(),
+            concertation: elsewhere(open_snapshot()),
+        })
+        .then_rejected(Rejection::ContributionElsewhere);
 }

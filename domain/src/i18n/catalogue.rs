@@ -82,6 +82,7 @@ pub static CATALOGUE: &[(&str, &str, &str)] = &[
     ("contribution.already_moderated", "Un animateur a déjà traité cette contribution : elle ne peut plus être modifiée.", "A facilitator already acted on this contribution: it can no longer be revised."),
     ("contribution.too_many_revisions", "Une contribution ne peut être modifiée plus de {max} fois.", "A contribution cannot be revised more than {max} times."),
     ("contribution.withdrawn", "Cette contribution a été retirée.", "This contribution was withdrawn."),
+    ("contribution.answered", "La commission a répondu à cette contribution : elle ne peut plus être retirée.", "The commission answered this contribution: it can no longer be withdrawn."),
     ("contribution_kind.opinion", "avis", "opinion"),
     ("contribution_kind.proposal", "proposition", "proposal"),
     ("contribution_kind.statement", "proposition courte", "statement"),

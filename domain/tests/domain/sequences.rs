@@ -139,7 +139,10 @@ fn contribution_command((op, a, b): Step) -> (ContributionCommand, Actor, Offset
             now,
         ),
         2 => (
-            C::Withdraw { id: cid() },
+            C::Withdraw {
+                id: cid(),
+                concertation: open_snapshot(),
+            },
             as_participant(pick(&authors, a)),
             now,
         ),

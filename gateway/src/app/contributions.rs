@@ -401,8 +401,11 @@ impl App {
     /// The author withdraws their contribution.
     pub async fn withdraw(&self, ctx: &Ctx, id: ContributionId) -> AppResult<Applied> {
         require_participant(ctx)?;
-        self.contribution(id).await?;
-        self.execute::<ContributionAggregate>(ctx, C::Withdraw { id })
+        let contribution = self.contribution(id).await?;
+        let concertation = self
+            .concertation_snapshot(contribution.concertation)
+            .await?;
+        self.execute::<ContributionAggregate>(ctx, C::Withdraw { id, concertation })
             .await
     }
 
