@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::storage::Storage;
-
 /// Concerto, moteur de concertation territoriale.
 #[derive(Parser)]
 #[command(name = "concerto", version, about)]
@@ -27,6 +25,8 @@ enum Command {
     /// Administration des comptes d'équipe.
     #[command(subcommand)]
     Admin(crate::admin::AdminCommand),
+    /// Reconstruit les modèles de lecture PostgreSQL depuis le début du journal.
+    Rebuild(crate::rebuild_cli::RebuildArgs),
     /// Mesures de performance (voir BENCHMARKS.md).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -37,10 +37,8 @@ pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
-        Command::Log(command) => runtime.block_on(crate::log_cli::run(
-            command,
-            &Storage::from_env(&cli.data_dir),
-        )),
+        Command::Log(command) => runtime.block_on(crate::log_cli::run(command, &cli.data_dir)),
+        Command::Rebuild(args) => runtime.block_on(crate::rebuild_cli::run(args, &cli.data_dir)),
         Command::Bench(command) => runtime.block_on(crate::bench::run(command)),
         Command::Serve(args) => {
             crate::telemetry::init();

@@ -2,12 +2,10 @@
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Subcommand;
-
-use crate::storage::Storage;
 
 /// Log maintenance.
 #[derive(Subcommand)]
@@ -25,11 +23,14 @@ pub enum LogCommand {
     },
 }
 
-/// Runs a log command against the configured backend.
-pub async fn run(command: LogCommand, storage: &Storage) -> anyhow::Result<()> {
+/// Runs a log command against the backend the settings name (JetStream when
+/// `NATS_URL` is set, the file log in the data directory otherwise).
+pub async fn run(command: LogCommand, data_dir: &Path) -> anyhow::Result<()> {
+    let settings = crate::serve::settings(None, data_dir)?;
     match command {
         LogCommand::Export { file } => {
-            let backend = storage.open().await?;
+            let store = gateway::startup::open_store(&settings).await?;
+            let backend = store.backend();
             let temporary = file.with_extension("partial");
             let mut out = BufWriter::new(
                 File::create(&temporary)
@@ -46,7 +47,8 @@ pub async fn run(command: LogCommand, storage: &Storage) -> anyhow::Result<()> {
             );
             let commits = eventstore::jsonl::read_commits(input)
                 .with_context(|| format!("fichier {}", file.display()))?;
-            let backend = storage.open().await?;
+            let store = gateway::startup::open_store(&settings).await?;
+            let backend = store.backend();
             let report = eventstore::jsonl::import(backend.as_ref(), commits).await?;
             println!(
                 "{} événements lus : {} commits ajoutés, {} déjà présents",

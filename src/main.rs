@@ -1,11 +1,12 @@
-//! `concerto`: the one binary — server, log tools and benchmarks.
+//! `concerto`: the one binary — server, administration, log tools, read-model rebuilds
+//! and benchmarks.
 
 mod admin;
 mod bench;
 mod cli;
 mod log_cli;
+mod rebuild_cli;
 mod serve;
-mod storage;
 mod telemetry;
 
 fn main() -> anyhow::Result<()> {
