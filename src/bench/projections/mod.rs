@@ -48,7 +48,11 @@ pub struct ProjectionsArgs {
     #[arg(long, env = "NATS_URL", default_value = "nats://127.0.0.1:4222")]
     pub nats_url: String,
     /// The PostgreSQL database.
-    #[arg(long, env = "DATABASE_URL", default_value = "postgresql://postgres@127.0.0.1:5432/test")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgresql://postgres@127.0.0.1:5432/test"
+    )]
     pub database_url: String,
 }
 
@@ -57,19 +61,32 @@ pub async fn run(args: ProjectionsArgs) -> anyhow::Result<()> {
     let run_id = uuid::Uuid::now_v7().simple().to_string();
     let stream_name = format!("BENCH_PROJ_{}", &run_id[20..]);
     let backend = Arc::new(
-        NatsBackend::connect(NatsConfig { url: args.nats_url.clone(), stream: stream_name.clone(), ..Default::default() })
-            .await
-            .context("connexion à NATS")?,
+        NatsBackend::connect(NatsConfig {
+            url: args.nats_url.clone(),
+            stream: stream_name.clone(),
+            ..Default::default()
+        })
+        .await
+        .context("connexion à NATS")?,
     );
     let store = EventStore::new(backend.clone(), Arc::new(MemoryKeyStore::new()));
-    let (client, connection) = tokio_postgres::connect(&args.database_url, tokio_postgres::NoTls).await.context("connexion à PostgreSQL")?;
+    let (client, connection) = tokio_postgres::connect(&args.database_url, tokio_postgres::NoTls)
+        .await
+        .context("connexion à PostgreSQL")?;
     tokio::spawn(connection);
-    let schemas = [format!("bench_rebuild_{}", &run_id[20..]), format!("bench_ceiling_{}", &run_id[20..]), format!("bench_lag_{}", &run_id[20..])];
+    let schemas = [
+        format!("bench_rebuild_{}", &run_id[20..]),
+        format!("bench_ceiling_{}", &run_id[20..]),
+        format!("bench_lag_{}", &run_id[20..]),
+    ];
 
     let outcome = measure(&args, &store, &backend, &client, &schemas).await;
     backend.delete_stream().await.ok();
     for schema in &schemas {
-        client.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")).await.ok();
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+            .await
+            .ok();
     }
     outcome
 }
@@ -89,7 +106,10 @@ async fn measure(
         appended += append_all(store, phase, args.writers).await?;
     }
     let head = store.head().await?.context("journal vide")?;
-    println!("génération : {appended} événements en {:.1} s (tête {head})", started.elapsed().as_secs_f64());
+    println!(
+        "génération : {appended} événements en {:.1} s (tête {head})",
+        started.elapsed().as_secs_f64()
+    );
 
     // Ceiling 1: read every message of the JetStream stream with a bare ordered consumer.
     let t = Instant::now();
@@ -104,12 +124,36 @@ async fn measure(
     reset_peak_rss();
     let t = Instant::now();
     let main = {
-        let (store, url, schema) = (store.clone(), args.database_url.clone(), rebuild_schema.clone());
-        tokio::spawn(async move { project_to(&store, MainModel, PostgresModel::connect(&url, &schema, store.clone(), MemoryModel::new()).await?, head).await })
+        let (store, url, schema) = (
+            store.clone(),
+            args.database_url.clone(),
+            rebuild_schema.clone(),
+        );
+        tokio::spawn(async move {
+            project_to(
+                &store,
+                MainModel,
+                PostgresModel::connect(&url, &schema, store.clone(), MemoryModel::new()).await?,
+                head,
+            )
+            .await
+        })
     };
     let audit = {
-        let (store, url, schema) = (store.clone(), args.database_url.clone(), rebuild_schema.clone());
-        tokio::spawn(async move { project_to(&store, AuditTrail, PostgresAudit::connect(&url, &schema).await?, head).await })
+        let (store, url, schema) = (
+            store.clone(),
+            args.database_url.clone(),
+            rebuild_schema.clone(),
+        );
+        tokio::spawn(async move {
+            project_to(
+                &store,
+                AuditTrail,
+                PostgresAudit::connect(&url, &schema).await?,
+                head,
+            )
+            .await
+        })
     };
     main.await??;
     audit.await??;
@@ -119,7 +163,13 @@ async fn measure(
     tables.push("audit_events");
     let mut rows = 0u64;
     for table in &tables {
-        let count: i64 = client.query_one(&format!("SELECT count(*) FROM \"{rebuild_schema}\".{table}"), &[]).await?.get(0);
+        let count: i64 = client
+            .query_one(
+                &format!("SELECT count(*) FROM \"{rebuild_schema}\".{table}"),
+                &[],
+            )
+            .await?
+            .get(0);
         rows += count as u64;
     }
     println!(
@@ -131,11 +181,18 @@ async fn measure(
 
     // Ceiling 2: the same rows, bulk-written by COPY from the client into empty tables.
     let copy_secs = copy_ceiling(client, rebuild_schema, ceiling_schema, &tables).await?;
-    println!("plafond PostgreSQL (COPY des mêmes {rows} lignes) : {copy_secs:.2} s = {:.0} lignes/s", rows as f64 / copy_secs);
+    println!(
+        "plafond PostgreSQL (COPY des mêmes {rows} lignes) : {copy_secs:.2} s = {:.0} lignes/s",
+        rows as f64 / copy_secs
+    );
     let slower = read_secs.max(copy_secs);
     println!(
         "rapport reconstruction / plafond le plus lent ({}) : {:.0} %",
-        if read_secs >= copy_secs { "lecture JetStream" } else { "écriture PostgreSQL" },
+        if read_secs >= copy_secs {
+            "lecture JetStream"
+        } else {
+            "écriture PostgreSQL"
+        },
         100.0 * slower / rebuild_secs
     );
 
@@ -144,7 +201,11 @@ async fn measure(
 
 /// Appends commits with `writers` concurrent workers; a stream always goes to the same
 /// worker, so its commits stay in order with one in flight.
-async fn append_all(store: &EventStore, commits: Vec<Commit>, writers: usize) -> anyhow::Result<u64> {
+async fn append_all(
+    store: &EventStore,
+    commits: Vec<Commit>,
+    writers: usize,
+) -> anyhow::Result<u64> {
     let writers = writers.max(1);
     let mut queues: Vec<Vec<Commit>> = (0..writers).map(|_| Vec::new()).collect();
     for commit in commits {
@@ -158,7 +219,9 @@ async fn append_all(store: &EventStore, commits: Vec<Commit>, writers: usize) ->
             let mut count = 0u64;
             for commit in queue {
                 count += commit.events.len() as u64;
-                store.append(&commit.stream, ExpectedRevision::Any, commit.events).await?;
+                store
+                    .append(&commit.stream, ExpectedRevision::Any, commit.events)
+                    .await?;
             }
             Ok::<_, eventstore::StoreError>(count)
         }));
@@ -172,9 +235,15 @@ async fn append_all(store: &EventStore, commits: Vec<Commit>, writers: usize) ->
 
 /// Reads the whole JetStream stream with a bare ordered pull consumer.
 async fn raw_read(backend: &NatsBackend) -> anyhow::Result<u64> {
-    let stream = backend.jetstream().get_stream(backend.stream_name()).await?;
+    let stream = backend
+        .jetstream()
+        .get_stream(backend.stream_name())
+        .await?;
     let consumer = stream
-        .create_consumer(pull::OrderedConfig { deliver_policy: DeliverPolicy::All, ..Default::default() })
+        .create_consumer(pull::OrderedConfig {
+            deliver_policy: DeliverPolicy::All,
+            ..Default::default()
+        })
         .await?;
     let total = stream.cached_info().state.messages;
     let mut messages = consumer.messages().await?;
@@ -204,19 +273,38 @@ async fn project_to<P: Projection, T: projections::Target<P> + 'static>(
 }
 
 /// Copies every table's rows out (binary), then times writing them into empty copies.
-async fn copy_ceiling(client: &tokio_postgres::Client, from: &str, into: &str, tables: &[&str]) -> anyhow::Result<f64> {
+async fn copy_ceiling(
+    client: &tokio_postgres::Client,
+    from: &str,
+    into: &str,
+    tables: &[&str],
+) -> anyhow::Result<f64> {
     use futures::{pin_mut, SinkExt, TryStreamExt};
-    client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{into}\"")).await?;
+    client
+        .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{into}\""))
+        .await?;
     let mut dumps = Vec::new();
     for table in tables {
-        client.batch_execute(&format!("CREATE TABLE \"{into}\".{table} (LIKE \"{from}\".{table} INCLUDING ALL)")).await?;
-        let out = client.copy_out(&format!("COPY \"{from}\".{table} TO STDOUT (FORMAT binary)")).await?;
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE \"{into}\".{table} (LIKE \"{from}\".{table} INCLUDING ALL)"
+            ))
+            .await?;
+        let out = client
+            .copy_out(&format!(
+                "COPY \"{from}\".{table} TO STDOUT (FORMAT binary)"
+            ))
+            .await?;
         let chunks: Vec<bytes::Bytes> = out.try_collect().await?;
         dumps.push((table, chunks));
     }
     let t = Instant::now();
     for (table, chunks) in dumps {
-        let sink = client.copy_in::<_, bytes::Bytes>(&format!("COPY \"{into}\".{table} FROM STDIN (FORMAT binary)")).await?;
+        let sink = client
+            .copy_in::<_, bytes::Bytes>(&format!(
+                "COPY \"{into}\".{table} FROM STDIN (FORMAT binary)"
+            ))
+            .await?;
         pin_mut!(sink);
         for chunk in chunks {
             sink.send(chunk).await?;
@@ -229,19 +317,39 @@ async fn copy_ceiling(client: &tokio_postgres::Client, from: &str, into: &str, t
 /// Appends votes at `rate` events/s while the main projection runs into PostgreSQL,
 /// and measures, for each append, the time from its acknowledgement to the commit of
 /// its effect in the read model.
-async fn lag_under_load(args: &ProjectionsArgs, store: &EventStore, schema: &str, head: Position) -> anyhow::Result<()> {
+async fn lag_under_load(
+    args: &ProjectionsArgs,
+    store: &EventStore,
+    schema: &str,
+    head: Position,
+) -> anyhow::Result<()> {
     let progress = Progress::new(MainModel::NAME, None);
     let runner = {
-        let (store, progress, url, schema) = (store.clone(), progress.clone(), args.database_url.clone(), schema.to_owned());
+        let (store, progress, url, schema) = (
+            store.clone(),
+            progress.clone(),
+            args.database_url.clone(),
+            schema.to_owned(),
+        );
         tokio::spawn(async move {
-            let mut target = PostgresModel::connect(&url, &schema, store.clone(), MemoryModel::new()).await?;
+            let mut target =
+                PostgresModel::connect(&url, &schema, store.clone(), MemoryModel::new()).await?;
             run_projection(&store, &MainModel, &mut target, &progress).await
         })
     };
     progress.wait_for(head, Duration::from_secs(3600)).await?;
-    let (_, votes, _) = workload(args.events);
-    let events: Vec<eventstore::NewEvent> = votes.into_iter().flat_map(|c| c.events).take((args.rate * args.lag_seconds) as usize).collect();
-    let streams: Vec<eventstore::StreamName> = (0..64).map(|n| eventstore::StreamName::parse(format!("ballot-lag{n}")).expect("valid")).collect();
+    // Votes of a small workload of the same shape: the same participants and statements
+    // as the first ones of the big one, so the model has them.
+    let wanted = args.rate * args.lag_seconds;
+    let (_, votes, _) = workload(wanted + wanted / 2);
+    let events: Vec<eventstore::NewEvent> = votes
+        .into_iter()
+        .flat_map(|c| c.events)
+        .take((args.rate * args.lag_seconds) as usize)
+        .collect();
+    let streams: Vec<eventstore::StreamName> = (0..64)
+        .map(|n| eventstore::StreamName::parse(format!("ballot-lag{n}")).expect("valid"))
+        .collect();
     let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
     let interval = Duration::from_secs_f64(1.0 / args.rate as f64);
     let mut ticker = tokio::time::interval(interval);
@@ -249,10 +357,20 @@ async fn lag_under_load(args: &ProjectionsArgs, store: &EventStore, schema: &str
     let mut waits = Vec::new();
     for (n, event) in events.into_iter().enumerate() {
         ticker.tick().await;
-        let (store, progress, stream) = (store.clone(), progress.clone(), streams[n % streams.len()].clone());
-        let event = event.with_id(uuid::Uuid::now_v7()).with_metadata(Metadata::default());
+        let (store, progress, stream) = (
+            store.clone(),
+            progress.clone(),
+            streams[n % streams.len()].clone(),
+        );
+        let event = event
+            .with_id(uuid::Uuid::now_v7())
+            .with_metadata(Metadata::default());
         waits.push(tokio::spawn(async move {
-            let position = store.append(&stream, ExpectedRevision::Any, vec![event]).await?.position.expect("one event");
+            let position = store
+                .append(&stream, ExpectedRevision::Any, vec![event])
+                .await?
+                .position
+                .expect("one event");
             let acknowledged = Instant::now();
             progress.wait_for(position, Duration::from_secs(60)).await?;
             Ok::<_, anyhow::Error>(acknowledged.elapsed())
