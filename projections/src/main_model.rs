@@ -22,7 +22,8 @@ pub type DecodedBatch = Vec<(RecordedEvent, Result<AnyEvent, DecodeError>)>;
 impl Projection for MainModel {
     type Change = DecodedBatch;
     const NAME: &'static str = "main";
-    const VERSION: u32 = 1;
+    /// 2: tallies by territory (`statement_tallies.by_territory`).
+    const VERSION: u32 = 2;
 
     fn fold(&self, batch: &[RecordedEvent]) -> DecodedBatch {
         batch

@@ -59,8 +59,8 @@ CREATE TABLE IF NOT EXISTS {s}.votes (
   participant uuid NOT NULL, statement uuid NOT NULL, vote text NOT NULL, PRIMARY KEY (participant, statement));
 COMMENT ON TABLE {s}.votes IS 'Le dernier vote (agree, disagree, pass) de chaque participant sur chaque déclaration.';
 CREATE TABLE IF NOT EXISTS {s}.statement_tallies (
-  statement uuid PRIMARY KEY, agree bigint NOT NULL, disagree bigint NOT NULL, pass bigint NOT NULL, by_kind jsonb NOT NULL);
-COMMENT ON TABLE {s}.statement_tallies IS 'Décompte des votes par déclaration, au total et par type de participant (by_kind).';
+  statement uuid PRIMARY KEY, agree bigint NOT NULL, disagree bigint NOT NULL, pass bigint NOT NULL, by_kind jsonb NOT NULL, by_territory jsonb NOT NULL);
+COMMENT ON TABLE {s}.statement_tallies IS 'Décompte des votes par déclaration, au total, par type de participant (by_kind) et par territoire des votants ayant indiqué leur commune (by_territory : COM:, EPCI:, DEP:, REG:).';
 CREATE TABLE IF NOT EXISTS {s}.moderation_log (
   seq bigint PRIMARY KEY, contribution uuid NOT NULL, facilitator uuid NOT NULL, decision jsonb NOT NULL,
   note text NOT NULL, decided_at timestamptz NOT NULL);
@@ -341,6 +341,7 @@ impl Rows {
                     cell(t.overall.disagree as i64),
                     cell(t.overall.pass as i64),
                     cell(json(&t.by_kind)),
+                    cell(json(&t.by_territory)),
                 ]);
             }
         }
@@ -496,6 +497,7 @@ impl Rows {
                 col("disagree", T::INT8),
                 col("pass", T::INT8),
                 col("by_kind", T::JSONB),
+                col("by_territory", T::JSONB),
             ],
             &["statement"],
             self.tallies,
@@ -528,18 +530,25 @@ impl Target<MainModel> for PostgresModel {
             .db
             .checkpoint(MainModel::NAME, MainModel::VERSION)
             .await?;
+        // The mirror may be ahead of the tables (a batch applied, its transaction
+        // failed): start it again from what the tables hold.
+        self.mirror.reset();
         match checkpoint {
             Some(position) => self.warm_mirror(position).await?,
             None => {
-                // No checkpoint at this version: start again from position 0.
-                let tables: Vec<String> = TABLE_NAMES
+                // No checkpoint at this version: the tables may have an older shape, so
+                // they are dropped and created anew (they are derived data), and the
+                // projection starts again from position 0.
+                let schema = &self.db.schema;
+                let drops: Vec<String> = TABLE_NAMES
                     .iter()
-                    .map(|t| format!("{}.{t}", self.db.schema))
+                    .map(|t| format!("DROP TABLE IF EXISTS {schema}.{t} CASCADE"))
                     .collect();
-                self.db
-                    .client
-                    .batch_execute(&format!("TRUNCATE {}", tables.join(", ")))
-                    .await?;
+                crate::postgres::migrate(
+                    &self.db.client,
+                    &format!("{}; {}", drops.join("; "), TABLES.replace("{s}", schema)),
+                )
+                .await?;
             }
         }
         Ok(checkpoint)

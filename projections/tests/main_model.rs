@@ -338,6 +338,15 @@ async fn the_queries_show_what_happened() {
     );
     assert_eq!(tally.by_kind[&ParticipantKindRow::Citoyen].disagree, 1);
     assert_eq!(tally.by_kind[&ParticipantKindRow::Entreprise].pass, 1);
+    assert_eq!(
+        tally.by_territory["DEP:75"].disagree, 1,
+        "Alice votes from Paris"
+    );
+    assert_eq!(
+        tally.by_territory["REG:11"].total(),
+        1,
+        "Bob gave no commune"
+    );
 
     let supported = m.most_supported(concertation_id(), 5);
     assert_eq!(

@@ -249,6 +249,10 @@ impl ReadModel {
                     ParticipantRow {
                         id: *id,
                         kind,
+                        territories: commune
+                            .as_deref()
+                            .map(queries::territories_of)
+                            .unwrap_or_default(),
                         commune,
                         verification: *verification,
                         erased: false,
@@ -458,13 +462,22 @@ impl ReadModel {
             vote,
             ..
         } = event;
-        let kind = self.participants.get(participant).map(|p| p.kind);
+        let voter = self.participants.get(participant);
+        let kind = voter.map(|p| p.kind);
+        let territories = voter.map_or(&[][..], |p| p.territories.as_slice());
         let previous = self.votes.insert((*participant, *statement), *vote);
         let tally = self.tallies.entry(*statement).or_default();
         for (cast, delta) in previous.map(|p| (p, -1)).into_iter().chain([(*vote, 1)]) {
             tally.overall.count(cast, delta);
             if let Some(kind) = kind {
                 tally.by_kind.entry(kind).or_default().count(cast, delta);
+            }
+            for territory in territories {
+                tally
+                    .by_territory
+                    .entry(territory.clone())
+                    .or_default()
+                    .count(cast, delta);
             }
         }
         touched.votes.insert((*participant, *statement));

@@ -344,10 +344,10 @@ impl ReadModel {
                 .or_default() += 1;
             if let Some(commune) = &participant.commune {
                 *figures.by_commune.entry(commune.clone()).or_default() += 1;
-                for territory in territories_of(commune) {
+                for territory in &participant.territories {
                     figures
                         .by_territory
-                        .entry(territory)
+                        .entry(territory.clone())
                         .or_default()
                         .participants += 1;
                 }
@@ -380,7 +380,7 @@ impl ReadModel {
 }
 
 /// The prefixed codes of a commune and of every territory above it.
-fn territories_of(commune: &str) -> Vec<String> {
+pub(crate) fn territories_of(commune: &str) -> Vec<String> {
     let mut codes = vec![commune.to_owned()];
     let Some(place) = commune
         .strip_prefix("COM:")

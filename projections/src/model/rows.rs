@@ -193,6 +193,9 @@ pub struct ParticipantRow {
     pub kind: ParticipantKindRow,
     /// The commune a citizen gave (`COM:…`), if any.
     pub commune: Option<String>,
+    /// That commune and every territory above it (`EPCI:…`, `DEP:…`, `REG:…`),
+    /// worked out once at registration for the tallies by territory.
+    pub territories: Vec<String>,
     /// Verification level.
     pub verification: VerificationLevel,
     /// Erased at their request.
@@ -258,6 +261,9 @@ pub struct StatementTally {
     pub overall: Tally,
     /// By kind of participant.
     pub by_kind: BTreeMap<ParticipantKindRow, Tally>,
+    /// By territory of the voters who gave a commune (every level: `COM:`, `EPCI:`,
+    /// `DEP:`, `REG:`).
+    pub by_territory: BTreeMap<String, Tally>,
 }
 
 /// One moderation decision, as the moderation log shows it.
