@@ -6,11 +6,16 @@
 use std::collections::BTreeSet;
 
 use domain::ballot::{BallotEvent, Vote};
-use domain::contribution::{CharterReason, ContributionBody, ContributionEvent, ContributionKind, ContributionStatus, ModerationDecision};
+use domain::contribution::{
+    CharterReason, ContributionBody, ContributionEvent, ContributionKind, ContributionStatus,
+    ModerationDecision,
+};
 use domain::participant::{ParticipantEvent, ParticipantKind, VerificationLevel};
 use domain::support::{Stance, SupportEvent};
 use domain::territory::TerritoryCode;
-use domain::testing::fixtures::{concertation_id, facilitator_id, open_question, opened, reason, statements_question, text};
+use domain::testing::fixtures::{
+    concertation_id, facilitator_id, open_question, opened, reason, statements_question, text,
+};
 use domain::values::{ContributionId, LanguageTag, ParticipantId, Siren};
 use domain::{DomainEvent, Sealed, StreamName};
 use eventstore::{Metadata, NewEvent};
@@ -53,12 +58,35 @@ impl Mix {
         let reports = total / 100;
         let moderations = total / 100;
         let supports = total / 25;
-        let fixed = opened().len() as u64 + participants + statements + proposals + reports + moderations + supports;
-        Self { participants, statements, proposals, reports, moderations, supports, votes: total.saturating_sub(fixed) }
+        let fixed = opened().len() as u64
+            + participants
+            + statements
+            + proposals
+            + reports
+            + moderations
+            + supports;
+        Self {
+            participants,
+            statements,
+            proposals,
+            reports,
+            moderations,
+            supports,
+            votes: total.saturating_sub(fixed),
+        }
     }
 }
 
-const COMMUNES: &[&str] = &["COM:75056", "COM:69123", "COM:13055", "COM:31555", "COM:2A004", "COM:33063", "COM:59350", "COM:35238"];
+const COMMUNES: &[&str] = &[
+    "COM:75056",
+    "COM:69123",
+    "COM:13055",
+    "COM:31555",
+    "COM:2A004",
+    "COM:33063",
+    "COM:59350",
+    "COM:35238",
+];
 
 fn participant(n: u64) -> ParticipantId {
     ParticipantId::from_uuid(Uuid::from_u128(0x5000_0000_0000 + n as u128))
@@ -69,7 +97,11 @@ fn contribution(n: u64) -> ContributionId {
 }
 
 fn envelope<E: DomainEvent>(event: &E, actor: &str) -> NewEvent {
-    let metadata = Metadata { actor: Some(actor.to_owned()), correlation_id: Some(Uuid::now_v7()), ..Default::default() };
+    let metadata = Metadata {
+        actor: Some(actor.to_owned()),
+        correlation_id: Some(Uuid::now_v7()),
+        ..Default::default()
+    };
     encode(event, Uuid::now_v7(), metadata).expect("bench events encode")
 }
 
@@ -102,9 +134,15 @@ pub fn workload(total: u64) -> (Vec<Commit>, Vec<Commit>, Vec<Commit>) {
     }];
     for n in 0..mix.participants {
         let kind = match n % 10 {
-            0 => ParticipantKind::Entreprise { siren: Siren::parse("732829320").expect("valid") },
-            1 => ParticipantKind::AgentPublic { collectivite: Siren::parse("217500016").expect("valid") },
-            _ => ParticipantKind::Citoyen { commune: Some(TerritoryCode::parse(COMMUNES[(n % 8) as usize]).expect("valid")) },
+            0 => ParticipantKind::Entreprise {
+                siren: Siren::parse("732829320").expect("valid"),
+            },
+            1 => ParticipantKind::AgentPublic {
+                collectivite: Siren::parse("217500016").expect("valid"),
+            },
+            _ => ParticipantKind::Citoyen {
+                commune: Some(TerritoryCode::parse(COMMUNES[(n % 8) as usize]).expect("valid")),
+            },
         };
         let event = ParticipantEvent::ParticipantRegistered {
             id: participant(n),
@@ -114,7 +152,10 @@ pub fn workload(total: u64) -> (Vec<Commit>, Vec<Commit>, Vec<Commit>) {
             at,
             secrets: Sealed::Erased,
         };
-        setup.push(Commit { stream: store_stream(&domain::participant::stream(participant(n))), events: vec![envelope(&event, "participant")] });
+        setup.push(Commit {
+            stream: store_stream(&domain::participant::stream(participant(n))),
+            events: vec![envelope(&event, "participant")],
+        });
     }
     let mut contributions = Vec::new();
     let body = "Les algorithmes utilisés par la collectivité doivent être publiés, expliqués et évalués avec les habitants.";
@@ -139,9 +180,15 @@ pub fn workload(total: u64) -> (Vec<Commit>, Vec<Commit>, Vec<Commit>) {
             status: ContributionStatus::Published,
             recorded: None,
             at,
-            body: Sealed::Present(ContributionBody { text: text(body), proposed_text: None }),
+            body: Sealed::Present(ContributionBody {
+                text: text(body),
+                proposed_text: None,
+            }),
         };
-        contributions.push(Commit { stream: store_stream(&StreamName::new("contribution", contribution(n))), events: vec![envelope(&event, "participant")] });
+        contributions.push(Commit {
+            stream: store_stream(&StreamName::new("contribution", contribution(n))),
+            events: vec![envelope(&event, "participant")],
+        });
     }
     setup.extend(contributions);
 
@@ -163,9 +210,15 @@ pub fn workload(total: u64) -> (Vec<Commit>, Vec<Commit>, Vec<Commit>) {
             events.push(envelope(&event, "participant"));
             left -= 1;
         }
-        let stream = store_stream(&domain::ballot::stream(participant(p), statements_question()));
+        let stream = store_stream(&domain::ballot::stream(
+            participant(p),
+            statements_question(),
+        ));
         for chunk in events.chunks(8) {
-            participation.push(Commit { stream: stream.clone(), events: chunk.to_vec() });
+            participation.push(Commit {
+                stream: stream.clone(),
+                events: chunk.to_vec(),
+            });
         }
     }
     for n in 0..mix.supports {
@@ -173,10 +226,17 @@ pub fn workload(total: u64) -> (Vec<Commit>, Vec<Commit>, Vec<Commit>) {
         let event = SupportEvent::SupportGiven {
             participant: who,
             contribution: contribution(mix.statements + dice.next(mix.proposals)),
-            stance: if dice.next(5) == 0 { Stance::Oppose } else { Stance::Support },
+            stance: if dice.next(5) == 0 {
+                Stance::Oppose
+            } else {
+                Stance::Support
+            },
             at,
         };
-        participation.push(Commit { stream: store_stream(&domain::support::stream(who, concertation_id())), events: vec![envelope(&event, "participant")] });
+        participation.push(Commit {
+            stream: store_stream(&domain::support::stream(who, concertation_id())),
+            events: vec![envelope(&event, "participant")],
+        });
     }
     let mut moderation = Vec::new();
     for n in 0..mix.reports {
@@ -188,13 +248,31 @@ pub fn workload(total: u64) -> (Vec<Commit>, Vec<Commit>, Vec<Commit>) {
             at,
             note: Sealed::Present(None),
         };
-        moderation.push(Commit { stream: store_stream(&StreamName::new("contribution", target)), events: vec![envelope(&event, "participant")] });
+        moderation.push(Commit {
+            stream: store_stream(&StreamName::new("contribution", target)),
+            events: vec![envelope(&event, "participant")],
+        });
     }
     for _ in 0..mix.moderations {
         let target = contribution(dice.next(mix.statements + mix.proposals));
-        let decision = if dice.next(3) == 0 { ModerationDecision::Hide { reason: CharterReason::OffTopic } } else { ModerationDecision::Feature };
-        let event = ContributionEvent::ContributionModerated { id: target, facilitator: facilitator_id(), decision, note: reason("Décision de test"), at };
-        moderation.push(Commit { stream: store_stream(&StreamName::new("contribution", target)), events: vec![envelope(&event, "animateur")] });
+        let decision = if dice.next(3) == 0 {
+            ModerationDecision::Hide {
+                reason: CharterReason::OffTopic,
+            }
+        } else {
+            ModerationDecision::Feature
+        };
+        let event = ContributionEvent::ContributionModerated {
+            id: target,
+            facilitator: facilitator_id(),
+            decision,
+            note: reason("Décision de test"),
+            at,
+        };
+        moderation.push(Commit {
+            stream: store_stream(&StreamName::new("contribution", target)),
+            events: vec![envelope(&event, "animateur")],
+        });
     }
     (setup, participation, moderation)
 }
