@@ -39,6 +39,8 @@ use eventstore::{
 };
 use futures::StreamExt;
 use hdrhistogram::Histogram;
+
+use super::memory::{peak_rss_kib, reset_peak_rss};
 use serde_json::json;
 
 /// Options of the event store benchmark.
@@ -379,25 +381,6 @@ fn checksum(seed: u64, bytes: &[u8]) -> u64 {
             .rotate_left(5)
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
     })
-}
-
-/// Resets the peak RSS (`VmHWM`) of the process, where the kernel allows it.
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// The peak RSS of the process, in KiB.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 fn text(payload: usize) -> String {

@@ -7,6 +7,7 @@
 //! thread; peak memory is the process's `VmHWM` from `/proc/self/status`, reset before each
 //! measurement where the kernel allows it.
 
+use super::memory::{peak_rss_kib, reset_peak_rss};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -41,21 +42,8 @@ pub struct GroupsCompareArgs {
     pub shuffles: u64,
 }
 
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
 fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
+    peak_rss_kib() as f64 / 1024.0
 }
 
 fn ms(d: Duration) -> f64 {
