@@ -1,4 +1,4 @@
-//! Replays a real Polis conversation (tests/fixtures/votes, CC BY 4.0, see its
+//! Replays a real Polis conversation (tests/fixtures/polis/15-per-hour-seattle, CC BY 4.0, see its
 //! ATTRIBUTION.md) as vote events through the event store and the main projection: the
 //! latest-vote read model must equal Polis's own vote matrix cell for cell, and the
 //! tallies its column sums.

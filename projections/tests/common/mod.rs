@@ -1,5 +1,5 @@
 //! Helpers shared by the projection tests: a real Polis conversation (CC BY 4.0, see
-//! `fixtures/votes/15-per-hour-seattle/ATTRIBUTION.md`) as events, projection runs,
+//! `fixtures/polis/15-per-hour-seattle/ATTRIBUTION.md`) as events, projection runs,
 //! PostgreSQL access.
 #![allow(dead_code)]
 
@@ -63,7 +63,7 @@ pub async fn dump(client: &tokio_postgres::Client, schema: &str) -> Vec<String> 
 
 pub const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/votes/15-per-hour-seattle"
+    "/tests/fixtures/polis/15-per-hour-seattle"
 );
 
 pub fn participant(polis_id: u64) -> ParticipantId {
