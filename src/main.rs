@@ -9,6 +9,10 @@ mod rebuild_cli;
 mod serve;
 mod telemetry;
 
+/// mimalloc for the whole binary (see the dependency's comment in Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     cli::run()
 }
