@@ -187,6 +187,16 @@ impl App {
             .ok_or(AppError::Rejected(Rejection::ContributionNotFound))
     }
 
+    /// The snapshot of the concertation a contribution belongs to, as the domain's
+    /// commands on that contribution need it.
+    async fn snapshot_of(
+        &self,
+        id: ContributionId,
+    ) -> AppResult<domain::concertation::ConcertationSnapshot> {
+        let contribution = self.contribution(id).await?;
+        self.concertation_snapshot(contribution.concertation).await
+    }
+
     /// Submits a contribution; returns its id. A participant's first contribution
     /// registers them first; a facilitator recording in a session registers the
     /// attendee's new pseudonym (as the system: the attendee has no token).
@@ -382,10 +392,7 @@ impl App {
             ArticleText::parse,
         );
         check.finish()?;
-        let contribution = self.contribution(id).await?;
-        let concertation = self
-            .concertation_snapshot(contribution.concertation)
-            .await?;
+        let concertation = self.snapshot_of(id).await?;
         self.execute::<ContributionAggregate>(
             ctx,
             C::Revise {
@@ -401,10 +408,7 @@ impl App {
     /// The author withdraws their contribution.
     pub async fn withdraw(&self, ctx: &Ctx, id: ContributionId) -> AppResult<Applied> {
         require_participant(ctx)?;
-        let contribution = self.contribution(id).await?;
-        let concertation = self
-            .concertation_snapshot(contribution.concertation)
-            .await?;
+        let concertation = self.snapshot_of(id).await?;
         self.execute::<ContributionAggregate>(ctx, C::Withdraw { id, concertation })
             .await
     }
@@ -522,10 +526,7 @@ impl App {
         let mut check = Check::new();
         let note = check.field("/note", Reason::parse(&input.note));
         check.finish()?;
-        let contribution = self.contribution(id).await?;
-        let concertation = self
-            .concertation_snapshot(contribution.concertation)
-            .await?;
+        let concertation = self.snapshot_of(id).await?;
         self.execute::<ContributionAggregate>(
             ctx,
             C::DecideAppeal {
@@ -550,10 +551,7 @@ impl App {
         let justification =
             check.field("/justification", Justification::parse(&input.justification));
         check.finish()?;
-        let contribution = self.contribution(id).await?;
-        let concertation = self
-            .concertation_snapshot(contribution.concertation)
-            .await?;
+        let concertation = self.snapshot_of(id).await?;
         self.execute::<ContributionAggregate>(
             ctx,
             C::Answer {
