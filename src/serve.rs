@@ -39,8 +39,10 @@ pub async fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
     let application = Application::build(settings).await?;
     for account in application.seeded_accounts() {
         println!(
-            "Compte de démonstration créé — identifiant : {}  rôle : {:?}  mot de passe : {}",
-            account.login, account.role, account.password
+            "Compte de démonstration créé — identifiant : {}  rôle : {}  mot de passe : {}",
+            account.login,
+            account.role.label_fr(),
+            account.password
         );
     }
     println!("Concerto écoute sur http://{}", application.local_addr());

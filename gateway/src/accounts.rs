@@ -31,6 +31,17 @@ pub enum StaffRole {
     Administrator,
 }
 
+impl StaffRole {
+    /// The role's name as French operators read it.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Self::Facilitator => "animateur",
+            Self::Commission => "commission",
+            Self::Administrator => "administrateur",
+        }
+    }
+}
+
 /// A staff account. `Debug` never shows the password hash.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffAccount {
