@@ -84,8 +84,10 @@ pub async fn run(command: AdminCommand, data_dir: &Path) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
     println!(
-        "Compte créé : {} ({:?}), identifiant {}",
-        account.login, account.role, account.id
+        "Compte créé : {} ({}), identifiant {}",
+        account.login,
+        account.role.label_fr(),
+        account.id
     );
     if generated {
         println!("Mot de passe (affiché une seule fois) : {password}");
