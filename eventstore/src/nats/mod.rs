@@ -143,6 +143,32 @@ fn backend_error(what: &str, error: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(format!("NATS JetStream : {what} : {error}"))
 }
 
+/// A direct get's answer, with "not found" as `None`.
+fn direct_found(
+    result: Result<StreamMessage, async_nats::jetstream::stream::DirectGetError>,
+    what: &str,
+) -> Result<Option<StreamMessage>, StoreError> {
+    result.map(Some).or_else(|e| match e.kind() {
+        DirectGetErrorKind::NotFound => Ok(None),
+        _ => Err(backend_error(what, e)),
+    })
+}
+
+/// A raw (API) get's answer, with "not found" as `None`: servers without direct gets
+/// only say so in the error's text.
+fn raw_found<E: std::fmt::Display>(
+    result: Result<StreamMessage, E>,
+    what: &str,
+) -> Result<Option<StreamMessage>, StoreError> {
+    result.map(Some).or_else(|e| {
+        if e.to_string().contains("no message found") {
+            Ok(None)
+        } else {
+            Err(backend_error(what, e))
+        }
+    })
+}
+
 /// The JetStream backend; see the module documentation. Cheap to clone.
 #[derive(Clone)]
 pub struct NatsBackend {
@@ -335,29 +361,12 @@ fn decode(message: &StreamMessage) -> Result<Commit, StoreError> {
 impl Inner {
     /// One message by sequence (`None`: no such message).
     async fn get_sequence(&self, sequence: u64) -> Result<Option<StreamMessage>, StoreError> {
-        let result = if self.direct {
-            self.stream
-                .direct_get(sequence)
-                .await
-                .map(Some)
-                .or_else(|e| match e.kind() {
-                    DirectGetErrorKind::NotFound => Ok(None),
-                    _ => Err(backend_error("lecture d'un message", e)),
-                })
+        const WHAT: &str = "lecture d'un message";
+        if self.direct {
+            direct_found(self.stream.direct_get(sequence).await, WHAT)
         } else {
-            self.stream
-                .get_raw_message(sequence)
-                .await
-                .map(Some)
-                .or_else(|e| {
-                    if e.to_string().contains("no message found") {
-                        Ok(None)
-                    } else {
-                        Err(backend_error("lecture d'un message", e))
-                    }
-                })
-        };
-        result
+            raw_found(self.stream.get_raw_message(sequence).await, WHAT)
+        }
     }
 
     /// The first message of `subject` at or after `sequence`.
@@ -366,56 +375,35 @@ impl Inner {
         subject: &str,
         sequence: u64,
     ) -> Result<Option<StreamMessage>, StoreError> {
+        const WHAT: &str = "lecture d'un flux";
         if self.direct {
-            self.stream
+            let found = self
+                .stream
                 .direct_get_next_for_subject(subject, Some(sequence))
-                .await
-                .map(Some)
-                .or_else(|e| match e.kind() {
-                    DirectGetErrorKind::NotFound => Ok(None),
-                    _ => Err(backend_error("lecture d'un flux", e)),
-                })
+                .await;
+            direct_found(found, WHAT)
         } else {
-            self.stream
+            let found = self
+                .stream
                 .raw_message_builder()
                 .next_by_subject(subject)
                 .sequence(sequence)
                 .send()
-                .await
-                .map(Some)
-                .or_else(|e| {
-                    if e.to_string().contains("no message found") {
-                        Ok(None)
-                    } else {
-                        Err(backend_error("lecture d'un flux", e))
-                    }
-                })
+                .await;
+            raw_found(found, WHAT)
         }
     }
 
     /// The last message of `subject`.
     async fn get_last(&self, subject: &str) -> Result<Option<StreamMessage>, StoreError> {
+        const WHAT: &str = "lecture de la fin d'un flux";
         if self.direct {
-            self.stream
-                .direct_get_last_for_subject(subject)
-                .await
-                .map(Some)
-                .or_else(|e| match e.kind() {
-                    DirectGetErrorKind::NotFound => Ok(None),
-                    _ => Err(backend_error("lecture de la fin d'un flux", e)),
-                })
+            direct_found(self.stream.direct_get_last_for_subject(subject).await, WHAT)
         } else {
-            self.stream
-                .get_last_raw_message_by_subject(subject)
-                .await
-                .map(Some)
-                .or_else(|e| {
-                    if e.to_string().contains("no message found") {
-                        Ok(None)
-                    } else {
-                        Err(backend_error("lecture de la fin d'un flux", e))
-                    }
-                })
+            raw_found(
+                self.stream.get_last_raw_message_by_subject(subject).await,
+                WHAT,
+            )
         }
     }
 
