@@ -1,9 +1,12 @@
 //! The audit trail through the runner, in memory and in PostgreSQL: the same events give
 //! the same rows, a restart resumes exactly where it stopped, one writer at a time.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{database_url, drop_schema};
 use concerto_projections::audit::memory::MemoryAudit;
 use concerto_projections::audit::postgres::PostgresAudit;
 use concerto_projections::audit::{AuditQuery, AuditRow, AuditTrail};
@@ -123,30 +126,6 @@ async fn memory_audit_trail_is_complete_queryable_and_replays_identically() {
         .await
         .unwrap();
     assert_eq!(second.query(&all()).len(), 50);
-}
-
-fn database_url() -> Option<String> {
-    match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CONCERTO_REQUIRE_SERVICES").as_deref() == Ok("1") => {
-            panic!("DATABASE_URL is required")
-        }
-        _ => {
-            println!("SKIPPED: DATABASE_URL not set");
-            None
-        }
-    }
-}
-
-async fn drop_schema(url: &str, schema: &str) {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-        .await
-        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

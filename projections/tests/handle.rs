@@ -1,6 +1,9 @@
 //! The `Projections` handle a server mounts: both projections run, reads wait for the
 //! author's own write, the lag drops to zero — in memory and in PostgreSQL.
 
+mod common;
+
+use common::{database_url, drop_schema};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,13 +70,7 @@ async fn memory_projections_serve_reads_after_a_write() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_projections_serve_reads_after_a_write() {
-    let url = match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ if std::env::var("CONCERTO_REQUIRE_SERVICES").as_deref() == Ok("1") => {
-            panic!("DATABASE_URL is required")
-        }
-        _ => return println!("SKIPPED: DATABASE_URL not set"),
-    };
+    let Some(url) = database_url() else { return };
     let schema = format!("test_handle_{}", Uuid::now_v7().simple());
     check(ReadStore::Postgres {
         url: url.clone(),
@@ -81,12 +78,5 @@ async fn postgres_projections_serve_reads_after_a_write() {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-        .await
-        .unwrap();
+    drop_schema(&url, &schema).await;
 }

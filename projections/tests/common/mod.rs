@@ -246,3 +246,12 @@ pub async fn sql(url: &str) -> tokio_postgres::Client {
     tokio::spawn(connection);
     client
 }
+
+/// Drops a test's schema and everything in it.
+pub async fn drop_schema(url: &str, schema: &str) {
+    sql(url)
+        .await
+        .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+        .await
+        .unwrap();
+}
