@@ -36,7 +36,7 @@ pub async fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
         settings.listen = listen;
     }
     settings.demo |= args.demo;
-    let application = Application::build(settings).await?;
+    let application = Application::build_with_pages(settings, Some(web::pages)).await?;
     for account in application.seeded_accounts() {
         println!(
             "Compte de démonstration créé — identifiant : {}  rôle : {}  mot de passe : {}",

@@ -13,5 +13,6 @@ pub mod http;
 pub mod messages;
 pub mod queries;
 pub mod settings;
+pub mod site;
 pub mod startup;
 pub use domain::Lang;

@@ -693,3 +693,101 @@ pub fn due(
 ) -> AppResult<(Vec<ConcertationId>, Vec<ConcertationId>)> {
     read(app, |m| (m.due_for_opening(now), m.due_for_closing(now)))
 }
+
+/// One concertation by its slug; 404 when unknown.
+pub fn concertation_by_slug(app: &App, slug: &str) -> AppResult<ConcertationView> {
+    read(app, |m| {
+        m.concertation_by_slug(slug).map(ConcertationView::from)
+    })?
+    .ok_or(AppError::Rejected(domain::Rejection::ConcertationNotFound))
+}
+
+/// A participant's latest vote on each statement of a question they voted on.
+pub fn my_votes(
+    app: &App,
+    participant: ParticipantId,
+    question: QuestionId,
+) -> AppResult<BTreeMap<ContributionId, domain::ballot::Vote>> {
+    read(app, |m| {
+        // Through the question's statements, not every vote of the concertation.
+        m.contribution_order
+            .iter()
+            .filter(|id| m.contribution(**id).is_some_and(|c| c.question == question))
+            .filter_map(|id| m.votes.get(&(participant, *id)).map(|vote| (*id, *vote)))
+            .collect()
+    })
+}
+
+/// A participant's stance on a contribution, if they took one.
+pub fn my_stance(
+    app: &App,
+    participant: ParticipantId,
+    contribution: ContributionId,
+) -> AppResult<Option<domain::support::Stance>> {
+    read(app, |m| {
+        m.supports.get(&(participant, contribution)).copied()
+    })
+}
+
+/// The comments answering a contribution, oldest first, as `viewer` may see them.
+pub fn comments(
+    app: &App,
+    parent: ContributionId,
+    viewer: Viewer,
+) -> AppResult<Vec<ContributionView>> {
+    read(app, |m| {
+        m.contribution_order
+            .iter()
+            .filter_map(|id| m.contribution(*id))
+            .filter(|c| c.parent == Some(parent))
+            .filter(|c| c.status == ContributionStatusRow::Published || viewer.sees_text_of(c))
+            .map(|c| ContributionView::of(m, c, viewer.sees_text_of(c)))
+            .collect()
+    })
+}
+
+/// Everything a participant submitted, in every concertation, newest first, with its
+/// status, the moderation decisions on it and the commission's answer.
+pub fn my_contributions(app: &App, participant: ParticipantId) -> AppResult<Vec<MyContribution>> {
+    read(app, |m| {
+        let mut mine: Vec<MyContribution> = m
+            .contribution_order
+            .iter()
+            .rev()
+            .filter_map(|id| m.contribution(*id))
+            .filter(|c| c.author == participant)
+            .map(|c| MyContribution {
+                concertation_title: m
+                    .concertation(c.concertation)
+                    .map(|k| k.title.clone())
+                    .unwrap_or_default(),
+                decisions: m
+                    .moderation_log(c.concertation)
+                    .into_iter()
+                    .filter(|e| e.contribution == c.id)
+                    .map(|e| ModerationLogItem {
+                        contribution: e.contribution,
+                        facilitator: None,
+                        decision: e.decision.clone(),
+                        note: e.note.clone(),
+                        at: e.at,
+                    })
+                    .collect(),
+                contribution: ContributionView::of(m, c, true),
+            })
+            .collect();
+        mine.truncate(500);
+        mine
+    })
+}
+
+/// One of a participant's own contributions, for their page.
+#[derive(Clone, Debug, Serialize)]
+pub struct MyContribution {
+    /// The contribution, text included.
+    pub contribution: ContributionView,
+    /// The concertation's title.
+    pub concertation_title: String,
+    /// The moderation decisions on it, oldest first (facilitators not named).
+    pub decisions: Vec<ModerationLogItem>,
+}

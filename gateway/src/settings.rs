@@ -62,6 +62,8 @@ pub struct Settings {
     pub ready_max_lag: u64,
     /// How often the system opens and closes concertations that are due, in seconds.
     pub schedule_interval_secs: u64,
+    /// What the public pages say about the deployment (publisher, host, contacts).
+    pub site: crate::site::SiteSettings,
 }
 
 /// NATS JetStream settings.
@@ -175,6 +177,7 @@ impl Default for Settings {
             behind_tls: false,
             ready_max_lag: 1_000,
             schedule_interval_secs: 30,
+            site: crate::site::SiteSettings::default(),
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::accounts::{Accounts, FileAccountStore};
 use crate::app::App;
 use crate::auth::Tokens;
 use crate::demo::SeededAccount;
-use crate::http::{router, AppState};
+use crate::http::{router_with_pages, AppState};
 use crate::settings::Settings;
 
 /// A built server, bound to its address, not yet serving.
@@ -162,8 +162,17 @@ pub fn open_accounts(settings: &Settings) -> anyhow::Result<Accounts> {
 
 impl Application {
     /// Opens storage, starts the projections and binds the listener (port 0 picks a
-    /// free port: tests use it).
+    /// free port: tests use it). Serves the API only; see [`Application::build_with_pages`].
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_pages(settings, None).await
+    }
+
+    /// [`Application::build`], also serving the pages `pages` builds from the state
+    /// (the web crate's router: `web::pages`).
+    pub async fn build_with_pages(
+        settings: Settings,
+        pages: Option<fn(AppState) -> Router<AppState>>,
+    ) -> anyhow::Result<Self> {
         tracing::info!(?settings, "démarrage");
         let store = open_store(&settings).await?;
         let accounts = open_accounts(&settings)?;
@@ -220,7 +229,7 @@ impl Application {
             .with_context(|| format!("écoute sur {}", settings.listen))?;
         Ok(Self {
             listener,
-            router: router(state.clone()),
+            router: router_with_pages(state.clone(), pages.map(|pages| pages(state.clone()))),
             app,
             state,
             background,
@@ -262,10 +271,14 @@ impl Application {
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("arrêt demandé : fin des requêtes en cours");
-            let _ = stop_tx.send(true);
+        .with_graceful_shutdown({
+            let streams = self.state.shutdown.clone();
+            async move {
+                shutdown.await;
+                tracing::info!("arrêt demandé : fin des requêtes en cours");
+                streams.send_replace(true);
+                let _ = stop_tx.send(true);
+            }
         });
         let grace = self.grace;
         let mut stopped = stop_rx.clone();

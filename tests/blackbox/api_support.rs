@@ -108,7 +108,9 @@ pub async fn spawn_on(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> T
     }
     adjust(&mut settings);
     let created = on_services.then(|| settings.clone());
-    let application = Application::build(settings).await.expect("server builds");
+    let application = Application::build_with_pages(settings, Some(web::pages))
+        .await
+        .expect("server builds");
     let addr = application.local_addr();
     let app = application.app().clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

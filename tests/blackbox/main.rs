@@ -5,3 +5,5 @@ mod api_flow;
 mod api_ops;
 mod api_support;
 mod log_transfer;
+mod pages;
+mod pages_support;

@@ -157,6 +157,31 @@ impl TerritoryCode {
     }
 }
 
+impl TerritoryCode {
+    /// Whether the two territories share at least one commune (a concertation of the
+    /// Métropole de Lyon concerns someone who looks for the Rhône, and the other way
+    /// round). Unknown codes overlap nothing.
+    pub fn overlaps(&self, other: &TerritoryCode) -> bool {
+        use TerritoryLevel::*;
+        let r = reference();
+        match (self.level(), other.level()) {
+            (None, _) | (_, None) => false,
+            (Some(National), _) | (_, Some(National)) => true,
+            (Some(Commune), _) => other.contains_commune(self.code()),
+            (_, Some(Commune)) => self.contains_commune(other.code()),
+            (Some(Epci), _) => r
+                .epci(self.code())
+                .is_some_and(|e| e.members.iter().any(|m| other.contains_commune(m))),
+            (_, Some(Epci)) => other.overlaps(self),
+            (Some(Departement), Some(Region)) => r
+                .departement(self.code())
+                .is_some_and(|d| d.region == other.code()),
+            (Some(Region), Some(Departement)) => other.overlaps(self),
+            (Some(Departement), Some(Departement)) | (Some(Region), Some(Region)) => self == other,
+        }
+    }
+}
+
 impl TryFrom<&str> for TerritoryCode {
     type Error = Rejection;
     fn try_from(s: &str) -> Result<Self, Rejection> {
@@ -237,5 +262,21 @@ mod tests {
         assert!(TerritoryCode::parse("EPCI:200046977")
             .unwrap()
             .contains_commune("69123"));
+    }
+
+    #[test]
+    fn territories_overlap_when_they_share_a_commune() {
+        let code = |s: &str| TerritoryCode::parse(s).unwrap();
+        let lyon_metropole = code("EPCI:200046977");
+        assert!(lyon_metropole.overlaps(&code("COM:69123")));
+        assert!(code("COM:69123").overlaps(&lyon_metropole));
+        assert!(lyon_metropole.overlaps(&code("DEP:69")));
+        assert!(code("REG:84").overlaps(&lyon_metropole));
+        assert!(!lyon_metropole.overlaps(&code("DEP:2A")));
+        assert!(code("DEP:2A").overlaps(&code("REG:94")));
+        assert!(!code("DEP:2A").overlaps(&code("REG:84")));
+        assert!(!code("DEP:2A").overlaps(&code("DEP:2B")));
+        assert!(TerritoryCode::national().overlaps(&code("COM:2A004")));
+        assert!(!code("COM:2A004").overlaps(&code("COM:69123")));
     }
 }

@@ -73,6 +73,37 @@ impl App {
             .ok_or(AppError::Rejected(Rejection::DoctrineNotFound))
     }
 
+    /// The doctrine as it stood at each version, oldest first (for the pages' diffs
+    /// between versions); 404 when it does not exist.
+    pub async fn doctrine_versions(&self, id: DoctrineId) -> AppResult<Vec<Doctrine>> {
+        use domain::Aggregate;
+        type State = <DoctrineAggregate as Aggregate>::State;
+        let stream = projections::codec::stream_name(&stream(id))?;
+        let ((_, versions), _) = eventstore::aggregate::load::<_, _, AppError>(
+            self.store(),
+            &stream,
+            &mut |(state, mut versions): (State, Vec<Doctrine>),
+                  recorded: &eventstore::RecordedEvent| {
+                projections::codec::decode::<<DoctrineAggregate as Aggregate>::Event>(recorded).map(
+                    |event| {
+                        let state = DoctrineAggregate::evolve(state, &event);
+                        if let Some(d) = &state.doctrine {
+                            if versions.last().map(|v| v.version) != Some(d.version) {
+                                versions.push(d.clone());
+                            }
+                        }
+                        (state, versions)
+                    },
+                )
+            },
+        )
+        .await?;
+        if versions.is_empty() {
+            return Err(AppError::Rejected(Rejection::DoctrineNotFound));
+        }
+        Ok(versions)
+    }
+
     /// Revises a doctrine (commission).
     pub async fn revise_doctrine(
         &self,

@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::{header, HeaderValue, Method};
 use serde::de::DeserializeOwned;
 
 use crate::app::Ctx;
@@ -138,9 +138,14 @@ where
     }
 }
 
-fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    cookie_of(&parts.headers, name)
+}
+
+/// The value of cookie `name` in `headers`.
+pub fn cookie_of<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -148,6 +153,16 @@ fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly (no script reads it), SameSite=Lax (no cross-site
+/// POST carries it), Secure behind TLS; `max_age` 0 removes the cookie.
+pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
 /// Where a credential came from: cookies need a CSRF token on writes, bearer tokens do
@@ -172,9 +187,22 @@ fn credential(parts: &Parts) -> Option<Credential<'_>> {
         .map(Credential::Cookie)
 }
 
-/// The caller of a request, if it presents a credential; a presented but bad one is an
-/// error (401), never silently anonymous.
-pub async fn caller(parts: &Parts, state: &AppState) -> Result<Option<Caller>, AppError> {
+/// A caller and how they proved who they are.
+pub struct Authenticated {
+    /// Who.
+    pub caller: Caller,
+    /// Whether the credential came in a cookie (a browser adds cookies on its own, so
+    /// a write must also carry the CSRF token).
+    pub via_cookie: bool,
+}
+
+/// The caller a request's credential names, without the CSRF check (the API checks
+/// the header in [`caller`]; the pages check their forms' hidden field). A presented
+/// but bad credential is an error (401), never silently anonymous.
+pub async fn authenticate(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<Authenticated>, AppError> {
     let Some(credential) = credential(parts) else {
         return Ok(None);
     };
@@ -186,6 +214,16 @@ pub async fn caller(parts: &Parts, state: &AppState) -> Result<Option<Caller>, A
         Some(TokenKind::Staff) => state.app.staff_caller(token).await?,
         Some(TokenKind::Participant) => Caller::Participant(state.app.tokens().participant(token)?),
         None => return Err(AppError::Unauthenticated("auth.invalid")),
+    };
+    Ok(Some(Authenticated { caller, via_cookie }))
+}
+
+/// The caller of a request, if it presents a credential; a presented but bad one is an
+/// error (401), never silently anonymous. Cookie-authenticated writes must carry the
+/// CSRF token in the [`CSRF_HEADER`].
+pub async fn caller(parts: &Parts, state: &AppState) -> Result<Option<Caller>, AppError> {
+    let Some(Authenticated { caller, via_cookie }) = authenticate(parts, state).await? else {
+        return Ok(None);
     };
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     if via_cookie && unsafe_method {

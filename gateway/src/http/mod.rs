@@ -48,6 +48,11 @@ pub struct AppState {
     pub timeout: Duration,
     /// `/ready`'s tolerated projection lag, in commits.
     pub ready_max_lag: u64,
+    /// What the public pages say about the deployment.
+    pub site: Arc<crate::site::SiteSettings>,
+    /// Becomes `true` when the server starts shutting down, so long-lived responses
+    /// (the pages' event streams) end instead of holding the shutdown back.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -62,6 +67,8 @@ impl AppState {
             body_limit: settings.http.body_limit,
             timeout: settings.http.request_timeout(),
             ready_max_lag: settings.ready_max_lag,
+            site: Arc::new(settings.site.clone()),
+            shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
 }
@@ -148,8 +155,17 @@ pub fn api() -> (Router<AppState>, Vec<RouteDoc>) {
     (book.router, book.docs)
 }
 
-/// The whole application.
+/// The whole application without pages: the API and the operations routes.
 pub fn router(state: AppState) -> Router {
+    router_with_pages(state, None)
+}
+
+/// The whole application: the API under `/api/v1`, the operations routes, and `pages`
+/// (the web crate's server-rendered pages, which depend on this crate and so are
+/// handed in), all behind the same limits, rate limits, request ids and metrics.
+/// Unknown paths get the pages' fallback (an HTML page) when there are pages, a
+/// problem+json 404 otherwise; unknown API paths always get the problem.
+pub fn router_with_pages(state: AppState, pages: Option<Router<AppState>>) -> Router {
     let (api, docs) = api();
     let document = Arc::new(openapi::document(&docs));
     let api = api
@@ -165,10 +181,12 @@ pub fn router(state: AppState) -> Router {
     let ops = routes::ops::router();
     let limit = state.body_limit;
     let timeout = state.timeout;
-    Router::new()
-        .nest("/api/v1", api)
-        .merge(ops)
-        .fallback(|| async { AppError::NotFound("route.not_found") })
+    let routes = Router::new().nest("/api/v1", api).merge(ops);
+    let routes = match pages {
+        Some(pages) => routes.merge(pages),
+        None => routes.fallback(|| async { AppError::NotFound("route.not_found") }),
+    };
+    routes
         .route_layer(from_fn_with_state(state.clone(), metrics::middleware))
         .layer(from_fn_with_state(state.clone(), idempotency::middleware))
         .layer(from_fn_with_state(state.clone(), rate_limit::middleware))

@@ -1,7 +1,7 @@
 //! Staff login, logout, the current account, and account creation by administrators.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Serialize;
@@ -41,15 +41,7 @@ struct Session {
     csrf_token: String,
 }
 
-/// A session cookie: HttpOnly (no script reads it), SameSite=Lax (no cross-site
-/// POST carries it), Secure behind TLS.
-pub(crate) fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .expect("cookie is ASCII")
-}
+pub(crate) use crate::http::extract::set_cookie as cookie;
 
 async fn login(
     State(state): State<AppState>,
