@@ -6,4 +6,5 @@ mod api_ops;
 mod api_support;
 mod log_transfer;
 mod pages;
+mod pages_live;
 mod pages_support;

@@ -38,6 +38,11 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// The HTTP client, with this browser's cookies.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     /// Loads `path`; returns the status (after redirects) and keeps the page.
     pub async fn get(&mut self, path: &str) -> StatusCode {
         let response = self

@@ -75,6 +75,17 @@ pub fn date_time(at: OffsetDateTime, lang: Lang) -> String {
     }
 }
 
+/// Reads a `datetime-local` field (`2026-12-10T18:00`, Paris time) as an instant;
+/// `None` when it is not one (or falls in the hour skipped when clocks go forward).
+pub fn parse_paris_local(value: &str) -> Option<OffsetDateTime> {
+    use time_tz::PrimitiveDateTimeExt;
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let local = time::PrimitiveDateTime::parse(value.trim(), &format).ok()?;
+    local
+        .assume_timezone(timezones::db::europe::PARIS)
+        .take_first()
+}
+
 /// The machine-readable form for `<time datetime>`: RFC 3339 in Paris time.
 pub fn iso(at: OffsetDateTime) -> String {
     paris(at)
@@ -130,6 +141,20 @@ mod tests {
             iso(datetime!(2026-07-14 22:30 UTC)),
             "2026-07-15T00:30:00+02:00"
         );
+    }
+
+    #[test]
+    fn local_paris_times_are_read_as_instants() {
+        assert_eq!(
+            parse_paris_local("2026-12-10T18:00"),
+            Some(datetime!(2026-12-10 17:00 UTC))
+        );
+        assert_eq!(
+            parse_paris_local("2026-07-14T18:00"),
+            Some(datetime!(2026-07-14 16:00 UTC))
+        );
+        assert_eq!(parse_paris_local("10/12/2026 18:00"), None);
+        assert_eq!(parse_paris_local(""), None);
     }
 
     #[test]

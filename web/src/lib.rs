@@ -85,7 +85,10 @@ pub fn pages(state: AppState) -> Router<AppState> {
             "/animation/contributions/{id}/appel",
             post(moderation::decide_appeal),
         )
+        .route("/animation/{slug}/seances", post(session::schedule))
         .route("/animation/seances/{id}", get(session::board))
+        .route("/animation/seances/{id}/ouverture", post(session::open))
+        .route("/animation/seances/{id}/cloture", post(session::close))
         .route("/animation/seances/{id}/flux", get(session::stream))
         .route(
             "/animation/seances/{id}/contributions",

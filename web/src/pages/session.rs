@@ -45,6 +45,7 @@ struct BoardPage {
     starts: String,
     status: String,
     open: bool,
+    scheduled: bool,
     slug: String,
     concertation_title: String,
     questions: Vec<(String, String)>,
@@ -118,6 +119,7 @@ async fn board_page(
         starts: format::date_time(s.starts_at, t.lang()),
         status: t.get(&format!("session.status.{}", s.status)),
         open: s.status == "open",
+        scheduled: s.status == "scheduled",
         slug: c.slug.clone(),
         concertation_title: c.title.clone(),
         questions: c
@@ -308,4 +310,87 @@ pub async fn record(
             render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
+}
+
+/// What the session forms send.
+#[derive(Debug, Deserialize)]
+pub struct SessionForm {
+    /// The minutes (closing).
+    #[serde(default)]
+    minutes: String,
+}
+
+/// `POST /animation/seances/{id}/ouverture`: opens the session.
+pub async fn open(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(guard, _): Form<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let ctx = visitor.command(&state, &guard)?;
+    let id = SessionId::from_uuid(path_id(&id)?);
+    let applied = state.app.open_session(&ctx, id).await?;
+    settle(&state, applied).await;
+    Ok(see_other(&format!("/animation/seances/{id}")))
+}
+
+/// `POST /animation/seances/{id}/cloture`: closes the session with its minutes.
+pub async fn close(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(guard, form): Form<SessionForm>,
+) -> Result<Response, PageError> {
+    let ctx = visitor.command(&state, &guard)?;
+    let id = SessionId::from_uuid(path_id(&id)?);
+    let input = gateway::app::sessions::CloseSessionInput {
+        minutes: form.minutes.clone(),
+    };
+    match state.app.close_session(&ctx, id, input).await {
+        Ok(applied) => {
+            settle(&state, applied).await;
+            Ok(see_other(&format!("/animation/seances/{id}")))
+        }
+        Err(error) => {
+            let errors = FormErrors::from_app(error, visitor.t())?;
+            let page = board_page(&state, &visitor, id, errors, String::new()).await?;
+            render_with(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}
+
+/// What the scheduling form sends.
+#[derive(Debug, Deserialize)]
+pub struct ScheduleForm {
+    /// Title.
+    #[serde(default)]
+    title: String,
+    /// The place; online when empty.
+    #[serde(default)]
+    place: String,
+    /// When, as a `datetime-local` value in Paris time.
+    #[serde(default)]
+    starts_at: String,
+}
+
+/// `POST /animation/{slug}/seances`: schedules a session.
+pub async fn schedule(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    Form(guard, form): Form<ScheduleForm>,
+) -> Result<Response, PageError> {
+    let ctx = visitor.command(&state, &guard)?;
+    let c = super::concertation::visible(&state, &visitor, &slug)?;
+    let starts_at = format::parse_paris_local(&form.starts_at)
+        .ok_or_else(|| PageError::BadForm("starts_at".into()))?;
+    let input = gateway::app::sessions::ScheduleSessionInput {
+        concertation: c.id.as_uuid(),
+        title: form.title,
+        place: Some(form.place.trim().to_owned()).filter(|p| !p.is_empty()),
+        starts_at,
+    };
+    let (id, applied) = state.app.schedule_session(&ctx, input).await?;
+    settle(&state, applied).await;
+    Ok(see_other(&format!("/animation/seances/{id}")))
 }
