@@ -40,6 +40,19 @@ pub struct SessionLine {
     pub status: String,
 }
 
+impl SessionLine {
+    /// The line of a session in the visitor's language.
+    pub fn of(s: gateway::queries::SessionView, t: Tr) -> Self {
+        Self {
+            id: s.id.to_string(),
+            title: s.title,
+            place: s.place.unwrap_or_else(|| t.get("session.online")),
+            starts: format::date_time(s.starts_at, t.lang()),
+            status: t.get(&format!("session.status.{}", s.status)),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "concertation.html")]
 struct ConcertationPage {
@@ -85,13 +98,7 @@ pub async fn show(
     let c = visible(&state, &visitor, &slug)?;
     let sessions = queries::sessions(&state.app, c.id)?
         .into_iter()
-        .map(|s| SessionLine {
-            id: s.id.to_string(),
-            title: s.title,
-            place: s.place.unwrap_or_else(|| t.get("session.online")),
-            starts: format::date_time(s.starts_at, t.lang()),
-            status: t.get(&format!("session.status.{}", s.status)),
-        })
+        .map(|s| SessionLine::of(s, t))
         .collect();
     let page = ConcertationPage {
         chrome: Chrome::new(&state, &visitor, c.title.clone()),

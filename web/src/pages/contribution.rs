@@ -192,33 +192,15 @@ pub async fn support(
 ) -> Result<Response, PageError> {
     let ctx = visitor.command(&state, &guard)?;
     let id = ContributionId::from_uuid(path_id(&id)?);
-    let result = match form.stance.as_str() {
-        "support" => {
-            state
-                .app
-                .support(
-                    &ctx,
-                    id,
-                    SupportInput {
-                        stance: Stance::Support,
-                    },
-                )
-                .await
-        }
-        "oppose" => {
-            state
-                .app
-                .support(
-                    &ctx,
-                    id,
-                    SupportInput {
-                        stance: Stance::Oppose,
-                    },
-                )
-                .await
-        }
-        "withdraw" => state.app.withdraw_support(&ctx, id).await,
+    let stance = match form.stance.as_str() {
+        "support" => Some(Stance::Support),
+        "oppose" => Some(Stance::Oppose),
+        "withdraw" => None,
         _ => return Err(PageError::BadForm("stance".into())),
+    };
+    let result = match stance {
+        Some(stance) => state.app.support(&ctx, id, SupportInput { stance }).await,
+        None => state.app.withdraw_support(&ctx, id).await,
     };
     after(&state, &visitor, id, result, "soutien", String::new()).await
 }

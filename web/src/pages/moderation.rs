@@ -3,8 +3,6 @@
 //! restore, mark as a duplicate, tag themes, feature, decide an appeal), and the
 //! moderation log, public (facilitators unnamed) and for staff.
 
-use std::collections::BTreeSet;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -21,7 +19,6 @@ use super::question::ThemeChoice;
 use super::{path_id, render, see_other, settle, Card, DecisionLine};
 use crate::error::PageError;
 use crate::form::Form;
-use crate::format;
 use crate::i18n::Tr;
 use crate::layout::Chrome;
 use crate::visitor::Visitor;
@@ -69,38 +66,21 @@ pub async fn queue(
     let c = visible(&state, &visitor, &slug)?;
     let items = queries::moderation_queue(&state.app, c.id)?
         .into_iter()
-        .map(|item| {
-            let chosen: BTreeSet<_> = item.contribution.themes.iter().copied().collect();
-            QueueLine {
-                card: Card::of(&item.contribution, t),
-                pending: item.pending,
-                reports: item
-                    .reports
-                    .iter()
-                    .map(|(reason, n)| format!("{} ({n})", t.get(reason.code())))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                themes: c
-                    .themes
-                    .iter()
-                    .map(|th| ThemeChoice {
-                        id: th.id.to_string(),
-                        label: th.label.clone(),
-                        checked: chosen.contains(&th.id),
-                    })
-                    .collect(),
-            }
+        .map(|item| QueueLine {
+            card: Card::of(&item.contribution, t),
+            pending: item.pending,
+            reports: item
+                .reports
+                .iter()
+                .map(|(reason, n)| format!("{} ({n})", t.get(reason.code())))
+                .collect::<Vec<_>>()
+                .join(", "),
+            themes: ThemeChoice::list(&c.themes, |id| item.contribution.themes.contains(&id)),
         })
         .collect();
     let sessions = queries::sessions(&state.app, c.id)?
         .into_iter()
-        .map(|s| SessionLine {
-            id: s.id.to_string(),
-            title: s.title,
-            place: s.place.unwrap_or_else(|| t.get("session.online")),
-            starts: format::date_time(s.starts_at, t.lang()),
-            status: t.get(&format!("session.status.{}", s.status)),
-        })
+        .map(|s| SessionLine::of(s, t))
         .collect();
     render(&QueuePage {
         chrome: Chrome::new(

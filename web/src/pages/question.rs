@@ -55,6 +55,23 @@ pub struct ThemeChoice {
     pub checked: bool,
 }
 
+impl ThemeChoice {
+    /// Checkboxes for `themes`, checked where `checked` says so.
+    pub fn list(
+        themes: &[gateway::queries::ThemeView],
+        checked: impl Fn(domain::values::ThemeId) -> bool,
+    ) -> Vec<Self> {
+        themes
+            .iter()
+            .map(|th| ThemeChoice {
+                id: th.id.to_string(),
+                label: th.label.clone(),
+                checked: checked(th.id),
+            })
+            .collect()
+    }
+}
+
 /// A statement with its tally and the visitor's vote.
 pub struct StatementLine {
     /// The statement.
@@ -293,15 +310,7 @@ async fn page(
         statements,
         articles,
         doctrine: doctrine_title,
-        themes: c
-            .themes
-            .iter()
-            .map(|th| ThemeChoice {
-                id: th.id.to_string(),
-                label: th.label.clone(),
-                checked: checked.contains(th.id.to_string().as_str()),
-            })
-            .collect(),
+        themes: ThemeChoice::list(&c.themes, |id| checked.contains(id.to_string().as_str())),
         kinds,
         languages: LANGUAGES.to_vec(),
         max_chars: if q.kind == "statements" {
