@@ -4,4 +4,6 @@ mod api_bad_input;
 mod api_flow;
 mod api_ops;
 mod api_support;
+mod cli_support;
 mod log_transfer;
+mod polis_interop;
