@@ -2,6 +2,7 @@
 
 mod api_bad_input;
 mod api_flow;
+mod api_opinion_groups;
 mod api_ops;
 mod api_support;
 mod cli_support;
