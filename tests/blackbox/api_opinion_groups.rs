@@ -115,5 +115,18 @@ async fn two_camps_give_two_groups_with_their_representative_statements() {
     // Every statement splits the camps: none is a consensus.
     assert_eq!(body["consensus_agree"], json!([]), "{body}");
     assert!(!body["divisive"].as_array().unwrap().is_empty(), "{body}");
+
+    // The synthesis carries the same groups, without the participants' points.
+    let (status, synthesis) = t
+        .get(
+            &format!("/concertations/{}/synthesis", s.concertation),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{synthesis}");
+    let in_synthesis = &synthesis["opinion_groups"][q.as_str()];
+    assert_eq!(in_synthesis["groups"], body["groups"], "{synthesis}");
+    assert_eq!(in_synthesis["position"], body["position"]);
+    assert_eq!(in_synthesis["points"], json!([]));
     t.finish().await;
 }

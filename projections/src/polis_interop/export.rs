@@ -135,10 +135,9 @@ impl<K: Ord + Copy> Numbering<K> {
         }
     }
     fn finish(&mut self) {
-        let mut next = self.original.values().max().map_or(0, |m| m + 1);
-        for key in std::mem::take(&mut self.order) {
-            self.assigned.insert(key, next);
-            next += 1;
+        let first = self.original.values().max().map_or(0, |m| m + 1);
+        for (number, key) in (first..).zip(std::mem::take(&mut self.order)) {
+            self.assigned.insert(key, number);
         }
     }
     fn get(&self, key: &K) -> u64 {

@@ -634,7 +634,7 @@ mod tests {
             .flat_map(|c| &c.events)
             .filter(|e| e.event_type == "VoteCast")
             .map(|e| (e.data["vote"].clone(), e.data["replaces"].clone()))
-            .last();
+            .next_back();
         assert_eq!(changed, Some((json!("agree"), json!("pass"))));
         let times: Vec<String> = plan
             .commits
