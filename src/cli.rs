@@ -27,6 +27,12 @@ enum Command {
     Admin(crate::admin::AdminCommand),
     /// Reconstruit les modèles de lecture PostgreSQL depuis le début du journal.
     Rebuild(crate::rebuild_cli::RebuildArgs),
+    /// Import de données ouvertes (Polis).
+    #[command(subcommand)]
+    Import(crate::polis_cli::ImportCommand),
+    /// Export vers des formats ouverts (Polis).
+    #[command(subcommand)]
+    Export(crate::polis_cli::ExportCommand),
     /// Mesures de performance (voir BENCHMARKS.md).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -39,6 +45,12 @@ pub fn run() -> anyhow::Result<()> {
     match cli.command {
         Command::Log(command) => runtime.block_on(crate::log_cli::run(command, &cli.data_dir)),
         Command::Rebuild(args) => runtime.block_on(crate::rebuild_cli::run(args, &cli.data_dir)),
+        Command::Import(command) => {
+            runtime.block_on(crate::polis_cli::import(command, &cli.data_dir))
+        }
+        Command::Export(command) => {
+            runtime.block_on(crate::polis_cli::export(command, &cli.data_dir))
+        }
         Command::Bench(command) => runtime.block_on(crate::bench::run(command)),
         Command::Serve(args) => {
             crate::telemetry::init();

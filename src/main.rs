@@ -5,6 +5,7 @@ mod admin;
 mod bench;
 mod cli;
 mod log_cli;
+mod polis_cli;
 mod rebuild_cli;
 mod serve;
 mod telemetry;

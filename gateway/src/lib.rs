@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod messages;
+pub mod opinion_groups;
 pub mod queries;
 pub mod settings;
 pub mod site;

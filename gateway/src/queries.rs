@@ -475,6 +475,8 @@ pub struct SynthesisView {
     pub most_supported: Vec<ContributionView>,
     /// Per statements question: its most divisive statements.
     pub most_divisive: BTreeMap<QuestionId, Vec<DivisiveStatement>>,
+    /// Per statements question: its opinion groups, without the participants' points.
+    pub opinion_groups: BTreeMap<QuestionId, crate::opinion_groups::OpinionGroupsView>,
 }
 
 /// A statement with its tally.
@@ -493,7 +495,7 @@ const DIVISIVE_MIN_VOTES: u64 = 2;
 
 /// The synthesis figures of a concertation (404 when unknown).
 pub fn synthesis(app: &App, concertation: ConcertationId) -> AppResult<SynthesisView> {
-    read(app, |m| {
+    let mut view = read(app, |m| -> AppResult<SynthesisView> {
         let row = m
             .concertation(concertation)
             .ok_or(AppError::Rejected(domain::Rejection::ConcertationNotFound))?;
@@ -515,6 +517,7 @@ pub fn synthesis(app: &App, concertation: ConcertationId) -> AppResult<Synthesis
             })
             .collect();
         Ok(SynthesisView {
+            opinion_groups: BTreeMap::new(),
             themes: m.synthesis_by_theme(concertation, SYNTHESIS_TOP),
             most_supported: m
                 .most_supported(concertation, SYNTHESIS_TOP)
@@ -523,7 +526,14 @@ pub fn synthesis(app: &App, concertation: ConcertationId) -> AppResult<Synthesis
                 .collect(),
             most_divisive,
         })
-    })?
+    })??;
+    // Outside the read above: the groups query takes the model's lock itself.
+    for &question in view.most_divisive.keys() {
+        let mut groups = crate::opinion_groups::opinion_groups(app, question)?;
+        groups.points.clear();
+        view.opinion_groups.insert(question, groups);
+    }
+    Ok(view)
 }
 
 /// A session.

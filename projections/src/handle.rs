@@ -14,6 +14,8 @@ use crate::audit::{AuditQuery, AuditRow, AuditTrail};
 use crate::error::ProjectionError;
 use crate::main_model::{MainModel, MemoryModel};
 use crate::main_model_pg::PostgresModel;
+use crate::opinion_groups::live::{self, Debounce, LiveGroups};
+use crate::opinion_groups::Parameters;
 use crate::progress::Progress;
 use crate::runner::{run_projection, Projection, Target};
 
@@ -40,6 +42,7 @@ enum AuditReader {
 /// The running projections.
 pub struct Projections {
     model: MemoryModel,
+    groups: LiveGroups,
     audit: AuditReader,
     progress: Vec<Progress>,
     tasks: Vec<JoinHandle<()>>,
@@ -48,6 +51,10 @@ pub struct Projections {
 
 /// How long a failed projection waits before it starts again.
 const RESTART_DELAY: Duration = Duration::from_secs(1);
+/// Opinion groups are recomputed once votes pause this long…
+const GROUPS_QUIET: Duration = Duration::from_secs(2);
+/// …or after this long while votes keep arriving.
+const GROUPS_MAX_WAIT: Duration = Duration::from_secs(30);
 
 /// Runs a projection for ever: on an error it is logged, and the projection starts
 /// again from its stored checkpoint with a fresh target.
@@ -140,8 +147,16 @@ impl Projections {
                 (AuditReader::Postgres(reader), vec![main, audit_task])
             }
         };
+        let (groups, groups_task) = live::spawn(
+            model.clone(),
+            Parameters::default(),
+            Debounce::new(GROUPS_QUIET, GROUPS_MAX_WAIT),
+        );
+        let mut tasks = tasks;
+        tasks.push(groups_task);
         Ok(Self {
             model,
+            groups,
             audit,
             progress: vec![main_progress, audit_progress],
             tasks,
@@ -152,6 +167,11 @@ impl Projections {
     /// The main read model (concertations, contributions, votes, moderation…).
     pub fn model(&self) -> &MemoryModel {
         &self.model
+    }
+
+    /// The opinion groups of the statements questions, recomputed off the ingestion path.
+    pub fn opinion_groups(&self) -> &LiveGroups {
+        &self.groups
     }
 
     /// Audit rows matching `query`.

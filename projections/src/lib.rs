@@ -17,6 +17,7 @@ pub mod main_model;
 pub mod main_model_pg;
 pub mod model;
 pub mod opinion_groups;
+pub mod polis_interop;
 pub mod postgres;
 pub mod progress;
 pub mod rebuild;

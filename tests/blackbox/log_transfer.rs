@@ -1,29 +1,13 @@
 //! `concerto log export` from the file log, then `concerto log import` into an empty
 //! JetStream stream: the same events, ids, revisions, order and recorded times.
 
-use std::process::Command;
-
+use crate::cli_support::concerto;
 use concerto_tests::services::nats_url;
 use eventstore::conformance::draft;
 use eventstore::file::FileBackend;
 use eventstore::nats::{NatsBackend, NatsConfig};
 use eventstore::{Backend, ExpectedRevision, ReadFrom, StreamFilter, StreamName};
 use time::OffsetDateTime;
-
-fn concerto(args: &[&str], envs: &[(&str, &str)]) -> String {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_concerto"));
-    command.args(args).env_remove("NATS_URL");
-    for (name, value) in envs {
-        command.env(name, value);
-    }
-    let output = command.output().expect("run concerto");
-    assert!(
-        output.status.success(),
-        "concerto {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_from_the_file_log_then_import_into_jetstream_keeps_the_log() {

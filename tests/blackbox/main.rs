@@ -2,9 +2,12 @@
 
 mod api_bad_input;
 mod api_flow;
+mod api_opinion_groups;
 mod api_ops;
 mod api_support;
+mod cli_support;
 mod log_transfer;
 mod pages;
 mod pages_live;
 mod pages_support;
+mod polis_interop;

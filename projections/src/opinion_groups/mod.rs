@@ -25,6 +25,7 @@
 mod canonical;
 mod input;
 mod kmeans;
+pub mod live;
 pub mod metrics;
 mod pca;
 pub mod polis;

@@ -4,6 +4,7 @@
 mod accounts;
 mod concertations;
 mod contributions;
+mod opinion_groups;
 pub mod ops;
 mod participants;
 mod sessions;
@@ -18,6 +19,7 @@ pub(super) fn add_all(book: RouteBook) -> RouteBook {
     let book = participants::add(book);
     let book = concertations::add(book);
     let book = contributions::add(book);
+    let book = opinion_groups::add(book);
     sessions::add(book)
 }
 
