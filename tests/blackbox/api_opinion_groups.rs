@@ -128,5 +128,39 @@ async fn two_camps_give_two_groups_with_their_representative_statements() {
     assert_eq!(in_synthesis["groups"], body["groups"], "{synthesis}");
     assert_eq!(in_synthesis["position"], body["position"]);
     assert_eq!(in_synthesis["points"], json!([]));
+
+    // The commission's dashboard draws them: eight marks, two groups of four, each
+    // with its own shape, and what sets each apart.
+    let mut commission = crate::pages_support::Browser::new(&t);
+    commission.open("/connexion").await;
+    commission
+        .submit(
+            "/connexion",
+            &[
+                ("login", "commission-ia-groupes"),
+                ("password", "une phrase de passe assez longue"),
+            ],
+        )
+        .await;
+    let page = commission.open("/commission/ia-groupes").await;
+    let scatter = page
+        .split("class=\"chart scatter\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</svg>").next())
+        .expect("the scatter is drawn");
+    assert_eq!(scatter.matches("class=\"g0\"").count(), 4, "{scatter}");
+    assert_eq!(scatter.matches("class=\"g1\"").count(), 4, "{scatter}");
+    assert!(
+        page.contains("8 votants, dont 8 répartis en 2 groupes"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Groupe A — ce qui le distingue")
+            && page.contains("Groupe B — ce qui le distingue")
+    );
+    assert!(
+        page.contains("% d&#39;accord") || page.contains("% d'accord"),
+        "{page}"
+    );
     t.finish().await;
 }

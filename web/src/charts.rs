@@ -100,6 +100,90 @@ pub fn columns(description: &str, rows: &[(String, u64)]) -> String {
     svg
 }
 
+/// How many groups get their own mark; further groups reuse them.
+const MARKS: usize = 5;
+
+/// A scatter of participants in the opinion space: one mark per participant, whose
+/// class (`g0`…`g4`) colours it and whose shape (circle, square, triangle, diamond,
+/// cross) tells the groups apart without colour; participants not clustered are
+/// small grey dots. Points are scaled to fill the square, keeping the axes' ratio.
+pub fn scatter(description: &str, points: &[(f64, f64, Option<usize>)]) -> String {
+    const SIZE: f64 = 360.0;
+    const MARGIN: f64 = 12.0;
+    let span = points
+        .iter()
+        .flat_map(|(x, y, _)| [x.abs(), y.abs()])
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
+    let scale = (SIZE / 2.0 - MARGIN) / span;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart scatter" viewBox="0 0 {SIZE} {SIZE}" width="100%" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
+        escape(description)
+    );
+    let half = SIZE / 2.0;
+    let _ = write!(
+        svg,
+        r#"<line x1="0" y1="{half}" x2="{SIZE}" y2="{half}" class="chart-axis"></line><line x1="{half}" y1="0" x2="{half}" y2="{SIZE}" class="chart-axis"></line>"#
+    );
+    for (x, y, group) in points {
+        if !x.is_finite() || !y.is_finite() {
+            continue;
+        }
+        let cx = half + x * scale;
+        let cy = half - y * scale;
+        let mark = match group {
+            None => {
+                format!(r#"<circle cx="{cx:.1}" cy="{cy:.1}" r="1.5" class="g-none"></circle>"#)
+            }
+            Some(g) => {
+                let class = format!("g{}", g % MARKS);
+                match g % MARKS {
+                    0 => format!(
+                        r#"<circle cx="{cx:.1}" cy="{cy:.1}" r="3.5" class="{class}"></circle>"#
+                    ),
+                    1 => format!(
+                        r#"<rect x="{:.1}" y="{:.1}" width="6" height="6" class="{class}"></rect>"#,
+                        cx - 3.0,
+                        cy - 3.0
+                    ),
+                    2 => format!(
+                        r#"<polygon points="{cx:.1},{:.1} {:.1},{:.1} {:.1},{:.1}" class="{class}"></polygon>"#,
+                        cy - 4.0,
+                        cx - 4.0,
+                        cy + 3.0,
+                        cx + 4.0,
+                        cy + 3.0
+                    ),
+                    3 => format!(
+                        r#"<polygon points="{cx:.1},{:.1} {:.1},{cy:.1} {cx:.1},{:.1} {:.1},{cy:.1}" class="{class}"></polygon>"#,
+                        cy - 4.0,
+                        cx + 4.0,
+                        cy + 4.0,
+                        cx - 4.0
+                    ),
+                    _ => format!(
+                        r#"<path d="M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}" class="{class} cross"></path>"#,
+                        cx - 3.5,
+                        cy - 3.5,
+                        cx + 3.5,
+                        cy + 3.5,
+                        cx - 3.5,
+                        cy + 3.5,
+                        cx + 3.5,
+                        cy - 3.5
+                    ),
+                }
+            }
+        };
+        svg.push_str(&mark);
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_owned()
@@ -133,6 +217,25 @@ mod tests {
             svg.contains(r#"width="360""#) && svg.contains(r#"width="180""#),
             "{svg}"
         );
+    }
+
+    #[test]
+    fn the_scatter_marks_each_group_with_its_own_shape() {
+        let svg = scatter(
+            "Groupes",
+            &[
+                (1.0, 0.0, Some(0)),
+                (-1.0, 0.5, Some(1)),
+                (0.0, -1.0, Some(2)),
+                (0.2, 0.2, None),
+            ],
+        );
+        assert_eq!(svg.matches("class=\"g0\"").count(), 1, "{svg}");
+        assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
+        assert_eq!(svg.matches("<polygon").count(), 1, "{svg}");
+        assert_eq!(svg.matches("g-none").count(), 1, "{svg}");
+        // The farthest point reaches the margin: x = 180 + 1 × 168.
+        assert!(svg.contains(r#"cx="348.0""#), "{svg}");
     }
 
     #[test]

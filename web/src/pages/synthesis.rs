@@ -100,6 +100,8 @@ struct Dashboard {
     phase: &'static str,
     /// Whether answers can be given now (closed, or synthesis published).
     answering: bool,
+    /// The opinion groups of each statements question.
+    opinion_groups: Vec<super::groups::GroupsBlock>,
 }
 
 fn require_commission(visitor: &Visitor) -> Result<(), PageError> {
@@ -334,6 +336,7 @@ pub async fn dashboard(
             .collect(),
         return_path: visitor.path.clone(),
         phase: super::home::phase_code(c.phase),
+        opinion_groups: super::groups::blocks(&state, &c, t)?,
         answering: matches!(
             c.phase,
             domain::concertation::Phase::Closed | domain::concertation::Phase::SynthesisPublished
