@@ -164,6 +164,15 @@ async function audit(page, name) {
     help: v.help,
     nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
   }));
+  // axe only asks for a review of duplicate ids: count them ourselves.
+  const duplicates = await page.evaluate(() => {
+    const seen = new Map();
+    for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) || 0) + 1);
+    return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+  });
+  if (duplicates.length) {
+    violations.push({ id: 'duplicate-id', impact: 'serious', help: 'ids en double', nodes: duplicates.map((d) => ({ target: `#${d}` })) });
+  }
   const incomplete = result.incomplete.map((v) => `${v.id} (${v.nodes.length})`);
   audits.push({ name, url: page.url().replace(server.base, ''), passes: result.passes.length, incomplete, violations });
   return violations;
