@@ -84,10 +84,26 @@ pub fn message(error: &PageError, t: Tr, request_id: &str) -> String {
     }
 }
 
-/// The message of an application error, as the API's problem `detail` says it.
+/// The message of an application error, as the API's problem `detail` says it,
+/// followed by each field's own message (so "Certaines valeurs sont invalides." says
+/// which one, and why).
 pub fn app_message(error: &AppError, t: Tr) -> String {
     let body = gateway::http::problem::body(error, t.lang(), "", "");
-    body["detail"].as_str().unwrap_or_default().to_owned()
+    let detail = body["detail"].as_str().unwrap_or_default();
+    let mut message = detail.to_owned();
+    if let AppError::Invalid(_) = error {
+        for field in body["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["detail"].as_str())
+            .filter(|d| !d.is_empty() && *d != detail)
+        {
+            message.push(' ');
+            message.push_str(field);
+        }
+    }
+    message
 }
 
 #[derive(Template)]

@@ -58,6 +58,9 @@ pub fn path_id(raw: &str) -> Result<Uuid, PageError> {
 pub struct Card {
     /// Id.
     pub id: String,
+    /// The id of the element naming the card (`c-{id}`); unique on the page, so a
+    /// page showing a card twice gives the second one another.
+    pub anchor: String,
     /// Kind label ("proposition").
     pub kind: String,
     /// Whether it can be supported and answered (proposals, amendments).
@@ -149,6 +152,7 @@ impl Card {
         let language = c.language.clone();
         Self {
             id: c.id.to_string(),
+            anchor: format!("c-{}", c.id),
             kind: t.get(c.kind.code()),
             supportable: matches!(
                 c.kind,

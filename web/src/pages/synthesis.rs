@@ -320,10 +320,14 @@ pub async fn dashboard(
         days,
         contribution_kinds,
         statements,
+        // The same contributions are listed again under the answers: other anchors.
         most_supported: synthesis
             .most_supported
             .iter()
-            .map(|v| Card::of(v, t))
+            .map(|v| Card {
+                anchor: format!("c-{}-soutenue", v.id),
+                ..Card::of(v, t)
+            })
             .collect(),
         divisive,
         themes,
