@@ -15,6 +15,7 @@ pub mod error;
 pub mod handle;
 pub mod main_model;
 pub mod main_model_pg;
+pub mod merkle;
 pub mod model;
 pub mod opinion_groups;
 pub mod postgres;
