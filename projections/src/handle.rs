@@ -51,7 +51,7 @@ const RESTART_DELAY: Duration = Duration::from_secs(1);
 
 /// Runs a projection for ever: on an error it is logged, and the projection starts
 /// again from its stored checkpoint with a fresh target.
-fn supervise<P, T, F, Fut>(
+pub(crate) fn supervise<P, T, F, Fut>(
     store: EventStore,
     projection: P,
     progress: Progress,

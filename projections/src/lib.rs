@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod audit_log;
 pub mod bulk;
 pub mod codec;
 pub mod error;
