@@ -27,6 +27,12 @@ enum Command {
     Admin(crate::admin::AdminCommand),
     /// Reconstruit les modèles de lecture PostgreSQL depuis le début du journal.
     Rebuild(crate::rebuild_cli::RebuildArgs),
+    /// Journal d'audit vérifiable : clé publique.
+    #[command(subcommand)]
+    Audit(crate::audit_cli::AuditCommand),
+    /// Vérifications : le journal d'audit entier, ou un reçu.
+    #[command(subcommand)]
+    Verify(crate::audit_cli::VerifyCommand),
     /// Mesures de performance (voir BENCHMARKS.md).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -39,6 +45,12 @@ pub fn run() -> anyhow::Result<()> {
     match cli.command {
         Command::Log(command) => runtime.block_on(crate::log_cli::run(command, &cli.data_dir)),
         Command::Rebuild(args) => runtime.block_on(crate::rebuild_cli::run(args, &cli.data_dir)),
+        Command::Audit(command) => {
+            runtime.block_on(crate::audit_cli::run_audit(command, &cli.data_dir))
+        }
+        Command::Verify(command) => {
+            runtime.block_on(crate::audit_cli::run_verify(command, &cli.data_dir))
+        }
         Command::Bench(command) => runtime.block_on(crate::bench::run(command)),
         Command::Serve(args) => {
             crate::telemetry::init();

@@ -14,6 +14,8 @@ pub mod rate_limit;
 pub mod request_id;
 mod routes;
 
+pub use routes::audit::participant_receipts;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -48,6 +50,8 @@ pub struct AppState {
     pub timeout: Duration,
     /// `/ready`'s tolerated projection lag, in commits.
     pub ready_max_lag: u64,
+    /// The verifiable audit log, when the server runs one.
+    pub audit_log: Option<Arc<projections::audit_log::service::AuditLog>>,
 }
 
 impl AppState {
@@ -62,7 +66,17 @@ impl AppState {
             body_limit: settings.http.body_limit,
             timeout: settings.http.request_timeout(),
             ready_max_lag: settings.ready_max_lag,
+            audit_log: None,
         }
+    }
+
+    /// The same state serving `audit_log`'s routes.
+    pub fn with_audit_log(
+        mut self,
+        audit_log: Arc<projections::audit_log::service::AuditLog>,
+    ) -> Self {
+        self.audit_log = Some(audit_log);
+        self
     }
 }
 
