@@ -17,7 +17,7 @@ use concerto_projections::audit_log::{leaf_bytes, AuditLogError};
 use concerto_projections::merkle::{
     from_hex, leaf_hash, verify_consistency, verify_inclusion, CompactTree,
 };
-use eventstore::file::format::{encode_record, FILE_MAGIC, RECORD_HEADER};
+use eventstore::file::format::rewrite_commit;
 use eventstore::file::FileBackend;
 use eventstore::keystore::memory::MemoryKeyStore;
 use eventstore::{
@@ -301,31 +301,6 @@ async fn a_restart_resumes_from_the_files_with_every_head() {
     );
 }
 
-/// Rewrites commit `number` (from 1) of the file log at `path` with `change` applied
-/// to its JSON body, recomputing the record's checksums so the store opens it.
-fn rewrite_commit(path: &Path, number: usize, change: impl FnOnce(&mut serde_json::Value)) {
-    let bytes = std::fs::read(path).unwrap();
-    let mut out = bytes[..FILE_MAGIC.len()].to_vec();
-    let mut offset = FILE_MAGIC.len();
-    let mut change = Some(change);
-    let mut n = 0;
-    while offset < bytes.len() {
-        n += 1;
-        let len = u32::from_le_bytes(bytes[offset..offset + 4].try_into().unwrap()) as usize;
-        let payload = &bytes[offset + RECORD_HEADER..offset + RECORD_HEADER + len];
-        if n == number {
-            let mut body: serde_json::Value = serde_json::from_slice(payload).unwrap();
-            (change.take().unwrap())(&mut body);
-            encode_record(&mut out, &serde_json::to_vec(&body).unwrap());
-        } else {
-            out.extend_from_slice(&bytes[offset..offset + RECORD_HEADER + len]);
-        }
-        offset += RECORD_HEADER + len;
-    }
-    assert!(change.is_none(), "commit {number} not found");
-    std::fs::write(path, out).unwrap();
-}
-
 #[tokio::test]
 async fn verify_log_names_the_one_leaf_whose_event_was_altered() {
     let data = tempfile::tempdir().unwrap();
@@ -347,9 +322,10 @@ async fn verify_log_names_the_one_leaf_whose_event_was_altered() {
         copy.path().join("events.log"),
     )
     .unwrap();
-    rewrite_commit(&copy.path().join("events.log"), 5, |body| {
+    let rewritten = rewrite_commit(&copy.path().join("events.log"), 5, |body| {
         body["events"][1]["data"]["n"] = json!(999);
     });
+    assert!(rewritten.unwrap());
     let tampered = file_store(copy.path());
     let altered = tampered
         .read_all(ReadFrom::Start, &StreamFilter::All, 100)

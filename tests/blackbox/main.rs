@@ -4,4 +4,5 @@ mod api_bad_input;
 mod api_flow;
 mod api_ops;
 mod api_support;
+mod audit_log;
 mod log_transfer;

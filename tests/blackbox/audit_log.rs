@@ -1,0 +1,163 @@
+//! The verifiable audit log through the server and the `concerto` executable: a
+//! participant's receipt verifies against the running server, and after one event of
+//! a copy of the file log is altered, `concerto verify log` names that leaf.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use eventstore::file::format::rewrite_commit;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::api_support::{open_concertation, spawn_with};
+
+fn concerto(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_concerto"))
+        .args(args)
+        .env_remove("NATS_URL")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run concerto")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_verifies_and_an_altered_event_is_named_by_verify_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let t = spawn_with(|settings| {
+        settings.data_dir = data.clone();
+        settings.audit.head_interval_secs = 1;
+    })
+    .await;
+    let s = open_concertation(&t, "audit-recu").await;
+    let citizen = t.join(json!({"kind": "citoyen", "commune": "75056"})).await;
+    let contribution = t
+        .post_ok(
+            "/contributions",
+            &citizen,
+            json!({"concertation": s.concertation, "question": s.open_question, "kind": "proposal",
+                   "text": "Publier chaque algorithme utilisé par la mairie."}),
+            StatusCode::CREATED,
+        )
+        .await;
+    assert!(contribution["id"].is_string(), "{contribution}");
+
+    // Wait (bounded) until a signed head covers every event, then take the receipts.
+    let head = t.head().await;
+    let mut receipts = Value::Null;
+    for _ in 0..100 {
+        let (status, latest) = t.get("/audit/heads/latest", None).await;
+        if status == StatusCode::OK && latest["tree_size"].as_u64() >= Some(head) {
+            receipts = t.get("/audit/my-receipts", Some(&citizen)).await.1;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let receipts = receipts
+        .as_array()
+        .expect("receipts once a head covers the log");
+    assert!(
+        !receipts.is_empty(),
+        "the participant's events have receipts"
+    );
+    let receipt = receipts.last().unwrap();
+    assert!(receipt["inclusion"]["audit_path"].is_array(), "{receipt}");
+    let file = dir.path().join("recu.json");
+    std::fs::write(&file, receipt.to_string()).unwrap();
+    let server = t.url("");
+    let out = concerto(&[
+        "verify",
+        "receipt",
+        file.to_str().unwrap(),
+        "--server",
+        &server,
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("Inclus : feuille"), "{said}");
+    assert!(said.contains("le journal n'a fait que grandir"), "{said}");
+
+    // A tampered receipt is refused.
+    let mut forged = receipt.clone();
+    forged["promise"]["leaf_hash"] = json!("00".repeat(32));
+    std::fs::write(&file, forged.to_string()).unwrap();
+    assert!(!concerto(&["verify", "receipt", file.to_str().unwrap()])
+        .status
+        .success());
+
+    let leaves = t
+        .get(&format!("/audit/leaves?start=0&end={head}"), None)
+        .await
+        .1;
+    t.finish().await;
+
+    // The log as the server left it verifies.
+    let out = concerto(&["--data-dir", data.to_str().unwrap(), "verify", "log"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains(&format!("{head} événements, {head} feuilles")),
+        "{said}"
+    );
+
+    // Alter one event's data in a copy: the contribution's commit.
+    let copy = dir.path().join("copy");
+    copy_dir(&data, &copy);
+    let leaves = leaves.as_array().unwrap();
+    let target = leaves
+        .iter()
+        .find(|l| l["event_id"] == receipt["promise"]["event_id"])
+        .expect("the receipt's leaf is listed");
+    let commit: usize = target["position"]
+        .as_str()
+        .unwrap()
+        .split(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let rewritten = rewrite_commit(&copy.join("events.log"), commit, |body| {
+        body["events"][0]["data"]["forged"] = json!(true);
+    });
+    assert!(rewritten.unwrap());
+    let out = concerto(&["--data-dir", copy.to_str().unwrap(), "verify", "log"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "a tampered log must not verify: {said}"
+    );
+    let broken: Vec<&str> = said
+        .lines()
+        .filter(|l| l.starts_with("ÉCHEC : feuille"))
+        .collect();
+    assert_eq!(
+        broken,
+        vec![format!(
+            "ÉCHEC : feuille {} (événement {}, position {}) : l'événement stocké ne correspond plus à la feuille de l'arbre",
+            target["leaf_index"], receipt["promise"]["event_id"].as_str().unwrap(), target["position"].as_str().unwrap()
+        )
+        .as_str()],
+        "{said}"
+    );
+}
