@@ -79,10 +79,7 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
     );
     for &size in &args.sizes {
         let records: Vec<EventRecord> = (0..size).map(record).collect::<Result<_, _>>()?;
-        let leaves: Vec<Vec<u8>> = records
-            .iter()
-            .map(leaf_bytes)
-            .collect::<Result<_, _>>()?;
+        let leaves: Vec<Vec<u8>> = records.iter().map(leaf_bytes).collect::<Result<_, _>>()?;
         let mean_leaf = leaves.iter().map(Vec::len).sum::<usize>() / leaves.len().max(1);
 
         reset_peak_rss();
@@ -121,7 +118,8 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
         );
         drop(leaves);
 
-        let dir = std::env::temp_dir().join(format!("concerto-bench-audit-{}", uuid::Uuid::now_v7()));
+        let dir =
+            std::env::temp_dir().join(format!("concerto-bench-audit-{}", uuid::Uuid::now_v7()));
         reset_peak_rss();
         let start = Instant::now();
         let mut ledger = Ledger::open(&dir, true)?;

@@ -1,6 +1,7 @@
 //! The verifiable audit log through the server and the `concerto` executable: a
-//! participant's receipt verifies against the running server, and after one event of
-//! a copy of the file log is altered, `concerto verify log` names that leaf.
+//! contribution's answer carries a signed promise, the participant's receipt for it
+//! verifies against the running server, and after that event is altered in a copy of
+//! the file log, `concerto verify log` names its leaf.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -53,7 +54,15 @@ async fn a_receipt_verifies_and_an_altered_event_is_named_by_verify_log() {
             StatusCode::CREATED,
         )
         .await;
+    // The answer keeps its shape and adds a signed promise of inclusion for each event
+    // of the command's last commit (the contribution's own stream).
     assert!(contribution["id"].is_string(), "{contribution}");
+    assert!(contribution["events"].is_u64(), "{contribution}");
+    let promises = contribution["promises"].as_array().expect("promises");
+    assert_eq!(promises.len(), 1, "{contribution}");
+    let promised = promises[0]["event_id"].clone();
+    assert!(promised.is_string(), "{contribution}");
+    assert_eq!(promises[0]["signature"].as_str().map(str::len), Some(128));
 
     // Wait (bounded) until a signed head covers every event, then take the receipts.
     let head = t.head().await;
@@ -73,7 +82,10 @@ async fn a_receipt_verifies_and_an_altered_event_is_named_by_verify_log() {
         !receipts.is_empty(),
         "the participant's events have receipts"
     );
-    let receipt = receipts.last().unwrap();
+    let receipt = receipts
+        .iter()
+        .find(|r| r["promise"]["event_id"] == promised)
+        .expect("a receipt for the promised event");
     assert!(receipt["inclusion"]["audit_path"].is_array(), "{receipt}");
     let file = dir.path().join("recu.json");
     std::fs::write(&file, receipt.to_string()).unwrap();

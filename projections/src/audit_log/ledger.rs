@@ -344,6 +344,13 @@ impl Ledger {
         self.by_event.get(&event_id).copied()
     }
 
+    /// The leaf index of the event at `position`.
+    pub fn index_at(&self, position: Position) -> Option<u64> {
+        // Leaves are in log order, so positions are sorted.
+        let index = self.leaves.partition_point(|e| e.position < position);
+        (self.leaves.get(index)?.position == position).then_some(index as u64)
+    }
+
     /// The inclusion proof of leaf `index` in the tree of `size` leaves.
     pub fn inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>, AuditLogError> {
         self.check_size(size)?;

@@ -311,6 +311,36 @@ impl AuditLog {
             .sign_promise(event_id, &leaf, now_millis()))
     }
 
+    /// Promises for every event of the commit that ends at `position` (a command's
+    /// events, one commit), waiting at most `bound` for the projection to append them;
+    /// empty if it did not in time.
+    pub async fn promises_at(&self, position: Position, bound: Duration) -> Vec<SignedPromise> {
+        if self
+            .shared
+            .progress
+            .wait_for(position, bound)
+            .await
+            .is_err()
+        {
+            return Vec::new();
+        }
+        let ids: Vec<Uuid> = {
+            let ledger = self.read();
+            let Some(last) = ledger.index_at(position) else {
+                return Vec::new();
+            };
+            let first = last.saturating_sub(u64::from(position.index()));
+            (first..=last)
+                .filter_map(|i| ledger.leaf(i))
+                .filter(|leaf| leaf.position.commit() == position.commit())
+                .map(|leaf| leaf.event_id)
+                .collect()
+        };
+        ids.into_iter()
+            .filter_map(|id| self.promise(id).ok())
+            .collect()
+    }
+
     /// A participant's receipt for one event: the promise, and the first head that
     /// covers the event with the inclusion proof against it once there is one.
     pub fn receipt(&self, event_id: Uuid) -> Result<Receipt, AuditLogError> {

@@ -3,9 +3,10 @@
 //! "my receipts" is public: anyone may audit the log.
 
 use axum::extract::State;
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use projections::audit_log::heads::SignedTreeHead;
+use projections::audit_log::heads::{SignedPromise, SignedTreeHead};
 use projections::audit_log::service::{
     AuditLog, ConsistencyAnswer, InclusionAnswer, LeafAnswer, Receipt, MAX_LEAVES,
 };
@@ -14,10 +15,11 @@ use projections::merkle::MerkleError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::app::Applied;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{Authed, PathParam, QueryParams};
-use crate::http::{Access, AppState, RouteBook};
+use crate::http::{Access, AppState, Created, Done, RouteBook};
 
 /// The audit log of the state, or 503 when the server runs without one.
 fn audit_log(state: &AppState) -> AppResult<&AuditLog> {
@@ -204,6 +206,55 @@ async fn my_receipts(
     Ok(axum::Json(
         participant_receipts(&state, claims.participant).await?,
     ))
+}
+
+/// How long a submission waits for the audit log to append its event before answering
+/// without a promise (the receipt route gives it later).
+const PROMISE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The promises of inclusion of the events a command appended (its last commit).
+async fn promises_for(state: &AppState, applied: Applied) -> Vec<SignedPromise> {
+    match (state.audit_log.as_deref(), applied.position) {
+        (Some(log), Some(position)) => log.promises_at(position, PROMISE_WAIT).await,
+        _ => Vec::new(),
+    }
+}
+
+/// A command's usual answer (`Created` or `Done`) with a `promises` field added.
+#[derive(Serialize)]
+struct WithPromises<T: Serialize> {
+    #[serde(flatten)]
+    answer: T,
+    promises: Vec<SignedPromise>,
+}
+
+/// `201 Created` for a contribution, with the signed promises of inclusion of its
+/// events (empty if the audit log did not append them within `PROMISE_WAIT`).
+pub(super) async fn created_with_promise<T: Serialize>(
+    state: &AppState,
+    id: T,
+    applied: Applied,
+) -> Response {
+    let promises = promises_for(state, applied).await;
+    let answer = Created {
+        id,
+        events: applied.events,
+    };
+    (
+        StatusCode::CREATED,
+        axum::Json(WithPromises { answer, promises }),
+    )
+        .into_response()
+}
+
+/// `200 OK` for a vote, with the signed promises of inclusion of its events (none when
+/// the vote changed nothing).
+pub(super) async fn done_with_promise(state: &AppState, applied: Applied) -> Response {
+    let promises = promises_for(state, applied).await;
+    let answer = Done {
+        events: applied.events,
+    };
+    axum::Json(WithPromises { answer, promises }).into_response()
 }
 
 pub(super) fn add(book: RouteBook) -> RouteBook {
