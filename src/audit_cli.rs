@@ -149,10 +149,10 @@ async fn get_json<T: serde::de::DeserializeOwned>(url: String) -> anyhow::Result
         "{url} : statut {}",
         response.status()
     );
-    Ok(response
+    response
         .json()
         .await
-        .with_context(|| format!("réponse de {url}"))?)
+        .with_context(|| format!("réponse de {url}"))
 }
 
 async fn fetch_key(url: &str) -> anyhow::Result<projections::audit_log::heads::VerifyingKey> {

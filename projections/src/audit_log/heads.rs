@@ -63,7 +63,7 @@ pub struct SignedPromise {
 }
 
 fn decode_hex(text: &str, what: &str) -> Result<Vec<u8>, AuditLogError> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(AuditLogError::Invalid(format!(
             "{what} : hexadécimal invalide"
         )));

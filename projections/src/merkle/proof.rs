@@ -19,7 +19,7 @@ pub fn subtree_root(nodes: &impl Nodes, start: u64, end: u64) -> Result<Hash, Me
     if n == 0 {
         return Ok(empty_root());
     }
-    if n.is_power_of_two() && start % n == 0 {
+    if n.is_power_of_two() && start.is_multiple_of(n) {
         return nodes.node(n.trailing_zeros(), start / n);
     }
     let k = split(n);
