@@ -7,8 +7,9 @@ use anyhow::Context;
 use clap::Subcommand;
 use projections::audit_log::heads::{public_key_from_hex, LogSigner, SignedTreeHead};
 use projections::audit_log::service::{ConsistencyAnswer, Receipt};
-use projections::audit_log::verify::{stored_public_key, verify_log, verify_receipt};
-use projections::merkle::{from_hex, verify_consistency};
+use projections::audit_log::verify::{
+    stored_public_key, verify_heads_consistent, verify_log, verify_receipt,
+};
 
 /// The audit log's key.
 #[derive(Subcommand)]
@@ -182,18 +183,7 @@ async fn check_consistency(url: &str, head: &SignedTreeHead) -> anyhow::Result<u
         ),
     ))
     .await?;
-    let path = proof
-        .consistency_path
-        .iter()
-        .map(|h| from_hex(h))
-        .collect::<Result<Vec<_>, _>>()?;
-    verify_consistency(
-        head.tree_size,
-        latest.tree_size,
-        &head.root()?,
-        &latest.root()?,
-        &path,
-    )
-    .context("la dernière tête du serveur ne prolonge pas celle du reçu")?;
+    verify_heads_consistent(head, &latest, &proof)
+        .context("la dernière tête du serveur ne prolonge pas celle du reçu")?;
     Ok(latest.tree_size)
 }

@@ -11,12 +11,10 @@ use std::time::Duration;
 use concerto_projections::audit_log::heads::{public_key_from_hex, LogSigner};
 use concerto_projections::audit_log::service::{AuditLog, AuditLogConfig};
 use concerto_projections::audit_log::verify::{
-    stored_public_key, verify_log, verify_receipt, LogProblem,
+    stored_public_key, verify_heads_consistent, verify_log, verify_receipt, LogProblem,
 };
 use concerto_projections::audit_log::{leaf_bytes, AuditLogError};
-use concerto_projections::merkle::{
-    from_hex, leaf_hash, verify_consistency, verify_inclusion, CompactTree,
-};
+use concerto_projections::merkle::{from_hex, leaf_hash, verify_inclusion, CompactTree};
 use eventstore::file::format::rewrite_commit;
 use eventstore::file::FileBackend;
 use eventstore::keystore::memory::MemoryKeyStore;
@@ -130,19 +128,11 @@ async fn every_event_is_a_leaf_in_log_order_and_every_proof_verifies() {
     let second = log.sign_head_now().unwrap().expect("a head");
     assert!(second.tree_size > first.tree_size);
     let proof = log.consistency(first.tree_size, second.tree_size).unwrap();
-    let path: Vec<_> = proof
-        .consistency_path
-        .iter()
-        .map(|h| from_hex(h).unwrap())
-        .collect();
-    verify_consistency(
-        first.tree_size,
-        second.tree_size,
-        &first.root().unwrap(),
-        &second.root().unwrap(),
-        &path,
-    )
-    .unwrap();
+    verify_heads_consistent(&first, &second, &proof).unwrap();
+    assert!(verify_heads_consistent(&second, &first, &proof).is_err());
+    let mut forked = second.clone();
+    forked.root_hash = first.root_hash.clone();
+    assert!(verify_heads_consistent(&first, &forked, &proof).is_err());
     assert_eq!(log.heads().len(), 2);
     assert_eq!(log.head(24).unwrap(), first);
     assert!(matches!(log.head(23), Err(AuditLogError::UnknownHead(23))));
@@ -272,19 +262,7 @@ async fn a_restart_resumes_from_the_files_with_every_head() {
     caught_up(&log, &store).await;
     let second = log.sign_head_now().unwrap().unwrap();
     let proof = log.consistency(first.tree_size, second.tree_size).unwrap();
-    let path: Vec<_> = proof
-        .consistency_path
-        .iter()
-        .map(|h| from_hex(h).unwrap())
-        .collect();
-    verify_consistency(
-        first.tree_size,
-        second.tree_size,
-        &first.root().unwrap(),
-        &second.root().unwrap(),
-        &path,
-    )
-    .unwrap();
+    verify_heads_consistent(&first, &second, &proof).unwrap();
     log.shut_down().await;
 
     let report = verify_log(

@@ -9,9 +9,9 @@ use ed25519_dalek::VerifyingKey;
 use eventstore::{Backend, Position, ReadFrom, StreamFilter};
 use uuid::Uuid;
 
-use super::heads::{public_key_from_hex, LogSigner};
+use super::heads::{public_key_from_hex, LogSigner, SignedTreeHead};
 use super::ledger::Ledger;
-use super::service::{Receipt, RECEIPT_FORMAT};
+use super::service::{ConsistencyAnswer, Receipt, RECEIPT_FORMAT};
 use super::{AuditLogError, LeafEntry};
 use crate::merkle::{
     from_hex, root_of, to_hex, verify_consistency, verify_inclusion, Hash, MemoryNodes,
@@ -204,6 +204,35 @@ pub async fn verify_log(
     Ok(report)
 }
 
+/// Hashes from their hex form, as proofs carry them.
+pub fn parse_path(path: &[String]) -> Result<Vec<Hash>, AuditLogError> {
+    Ok(path
+        .iter()
+        .map(|h| from_hex(h))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Checks that `second` extends `first` (same tree, only grown) with `proof`, a
+/// consistency proof between their sizes. Signatures are checked apart.
+pub fn verify_heads_consistent(
+    first: &SignedTreeHead,
+    second: &SignedTreeHead,
+    proof: &ConsistencyAnswer,
+) -> Result<(), AuditLogError> {
+    if (proof.first, proof.second) != (first.tree_size, second.tree_size) {
+        return Err(AuditLogError::Invalid(
+            "la preuve de cohérence porte sur d'autres tailles".into(),
+        ));
+    }
+    Ok(verify_consistency(
+        first.tree_size,
+        second.tree_size,
+        &first.root()?,
+        &second.root()?,
+        &parse_path(&proof.consistency_path)?,
+    )?)
+}
+
 /// What a verified receipt establishes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiptReport {
@@ -249,11 +278,7 @@ pub fn verify_receipt(
                     "la preuve ne porte pas sur l'événement promis ou sur la tête donnée".into(),
                 ));
             }
-            let path = inclusion
-                .audit_path
-                .iter()
-                .map(|h| from_hex(h))
-                .collect::<Result<Vec<_>, _>>()?;
+            let path = parse_path(&inclusion.audit_path)?;
             verify_inclusion(
                 &leaf,
                 inclusion.leaf_index,
