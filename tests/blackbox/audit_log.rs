@@ -8,17 +8,37 @@ use std::process::{Command, Output};
 
 use eventstore::file::format::rewrite_commit;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::api_support::{open_concertation, spawn_with};
+use crate::api_support::{open_concertation, spawn_on, spawn_with, Backend, TestApp};
 
-fn concerto(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_concerto"))
+fn concerto_with(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_concerto"));
+    command
         .args(args)
         .env_remove("NATS_URL")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run concerto")
+        .env_remove("DATABASE_URL");
+    for (name, value) in envs {
+        command.env(name, value);
+    }
+    command.output().expect("run concerto")
+}
+
+fn concerto(args: &[&str]) -> Output {
+    concerto_with(args, &[])
+}
+
+/// Waits (bounded) until a signed head covers the whole log; returns its size.
+async fn covered(t: &TestApp) -> u64 {
+    let head = t.head().await;
+    for _ in 0..100 {
+        let (status, latest) = t.get("/audit/heads/latest", None).await;
+        if status == StatusCode::OK && latest["tree_size"].as_u64() >= Some(head) {
+            return head;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no signed head covers the {head} events");
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -64,17 +84,8 @@ async fn a_receipt_verifies_and_an_altered_event_is_named_by_verify_log() {
     assert!(promised.is_string(), "{contribution}");
     assert_eq!(promises[0]["signature"].as_str().map(str::len), Some(128));
 
-    // Wait (bounded) until a signed head covers every event, then take the receipts.
-    let head = t.head().await;
-    let mut receipts = Value::Null;
-    for _ in 0..100 {
-        let (status, latest) = t.get("/audit/heads/latest", None).await;
-        if status == StatusCode::OK && latest["tree_size"].as_u64() >= Some(head) {
-            receipts = t.get("/audit/my-receipts", Some(&citizen)).await.1;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let head = covered(&t).await;
+    let receipts = t.get("/audit/my-receipts", Some(&citizen)).await.1;
     let receipts = receipts
         .as_array()
         .expect("receipts once a head covers the log");
@@ -172,4 +183,55 @@ async fn a_receipt_verifies_and_an_altered_event_is_named_by_verify_log() {
         .as_str()],
         "{said}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_jetstream_heads_cover_the_log_and_verify_log_reads_it_back() {
+    let Some(backend) =
+        Backend::services("on_jetstream_heads_cover_the_log_and_verify_log_reads_it_back")
+    else {
+        return;
+    };
+    let Backend::Services { nats_url, .. } = backend.clone() else {
+        unreachable!("services give a NATS URL")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut stream = String::new();
+    let t = spawn_on(backend, |settings| {
+        settings.data_dir = data.clone();
+        settings.audit.head_interval_secs = 1;
+        // The test server runs nats-server with its own sync policy; heads may cover
+        // every acknowledged event here, which production must not assume.
+        settings.audit.durability_delay_secs = Some(0);
+        stream = settings.nats.as_ref().expect("on NATS").stream.clone();
+    })
+    .await;
+    let s = open_concertation(&t, "audit-nats").await;
+    let citizen = t.join(json!({"kind": "citoyen", "commune": "75056"})).await;
+    t.post_ok(
+        "/contributions",
+        &citizen,
+        json!({"concertation": s.concertation, "question": s.open_question, "kind": "opinion",
+               "text": "Un registre public des algorithmes."}),
+        StatusCode::CREATED,
+    )
+    .await;
+    let head = covered(&t).await;
+    // verify log reads the same JetStream stream (the server may keep running).
+    let out = concerto_with(
+        &["--data-dir", data.to_str().unwrap(), "verify", "log"],
+        &[
+            ("NATS_URL", nats_url.as_str()),
+            ("CONCERTO_NATS_STREAM", stream.as_str()),
+        ],
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains(&format!("{head} événements")), "{said}");
+    t.finish().await;
 }
