@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use eventstore::file::format::rewrite_commit;
+use eventstore::{ReadFrom, StreamFilter};
+use projections::audit_log::heads::{public_key_from_hex, SignedTreeHead};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -28,9 +30,21 @@ fn concerto(args: &[&str]) -> Output {
     concerto_with(args, &[])
 }
 
-/// Waits (bounded) until a signed head covers the whole log; returns its size.
+/// How many events the log holds.
+async fn events(t: &TestApp) -> u64 {
+    let all = t
+        .app
+        .store()
+        .backend()
+        .read_all(ReadFrom::Start, &StreamFilter::All, 100_000)
+        .await
+        .unwrap();
+    all.len() as u64
+}
+
+/// Waits (bounded) until a signed head covers every event; returns how many.
 async fn covered(t: &TestApp) -> u64 {
-    let head = t.head().await;
+    let head = events(t).await;
     for _ in 0..100 {
         let (status, latest) = t.get("/audit/heads/latest", None).await;
         if status == StatusCode::OK && latest["tree_size"].as_u64() >= Some(head) {
@@ -84,7 +98,7 @@ async fn a_receipt_verifies_and_an_altered_event_is_named_by_verify_log() {
     assert!(promised.is_string(), "{contribution}");
     assert_eq!(promises[0]["signature"].as_str().map(str::len), Some(128));
 
-    let head = covered(&t).await;
+    covered(&t).await;
     let receipts = t.get("/audit/my-receipts", Some(&citizen)).await.1;
     let receipts = receipts
         .as_array()
@@ -124,6 +138,31 @@ async fn a_receipt_verifies_and_an_altered_event_is_named_by_verify_log() {
     assert!(!concerto(&["verify", "receipt", file.to_str().unwrap()])
         .status
         .success());
+
+    // Publishing the synthesis answers with a head signed over the log that holds it.
+    let c = |p: &str| format!("/concertations/{}{p}", s.concertation);
+    t.post_ok(
+        &c("/close"),
+        &s.commission,
+        json!({"reason": "Calendrier municipal."}),
+        StatusCode::OK,
+    )
+    .await;
+    let published = t
+        .post_ok(
+            &c("/synthesis"),
+            &s.commission,
+            json!({"summary": "Synthèse publiée."}),
+            StatusCode::OK,
+        )
+        .await;
+    let head = events(&t).await;
+    let tree_head: SignedTreeHead =
+        serde_json::from_value(published["tree_head"].clone()).expect("a signed head");
+    assert_eq!(tree_head.tree_size, head, "{published}");
+    let (_, key) = t.get("/audit/key", None).await;
+    let key = public_key_from_hex(key["public_key"].as_str().unwrap()).unwrap();
+    tree_head.verify(&key).unwrap();
 
     let leaves = t
         .get(&format!("/audit/leaves?start=0&end={head}"), None)

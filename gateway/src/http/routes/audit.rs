@@ -257,6 +257,39 @@ pub(super) async fn done_with_promise(state: &AppState, applied: Applied) -> Res
     axum::Json(WithPromises { answer, promises }).into_response()
 }
 
+/// A command's usual answer with the signed tree head that covers it.
+#[derive(Serialize)]
+struct WithHead<T: Serialize> {
+    #[serde(flatten)]
+    answer: T,
+    tree_head: Option<SignedTreeHead>,
+}
+
+/// `200 OK` for a published synthesis, with a tree head signed at once over the log
+/// that includes the publication (on a backend with a durability delay, over the
+/// events durable by then). `tree_head` is `null` only when the audit log is off or
+/// did not append the publication within `PROMISE_WAIT`.
+pub(super) async fn done_with_head(state: &AppState, applied: Applied) -> Response {
+    let mut tree_head = None;
+    if let (Some(log), Some(position)) = (state.audit_log.as_deref(), applied.position) {
+        if log
+            .progress()
+            .wait_for(position, PROMISE_WAIT)
+            .await
+            .is_ok()
+        {
+            match log.sign_head_now() {
+                Ok(head) => tree_head = head,
+                Err(e) => tracing::error!(error = %e, "tête d'arbre de la synthèse non signée"),
+            }
+        }
+    }
+    let answer = Done {
+        events: applied.events,
+    };
+    axum::Json(WithHead { answer, tree_head }).into_response()
+}
+
 pub(super) fn add(book: RouteBook) -> RouteBook {
     use Access::*;
     let t = "audit";
