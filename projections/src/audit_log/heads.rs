@@ -199,17 +199,21 @@ impl LogSigner {
         Self::from_secret(secret)
     }
 
+    /// Reads the key at `path` (64 hex digits); never creates it.
+    pub fn load(path: &Path) -> Result<Self, AuditLogError> {
+        let text = std::fs::read_to_string(path)?;
+        let bytes: [u8; 32] = decode_hex(text.trim(), "clé de signature du journal")?
+            .try_into()
+            .map_err(|_| {
+                AuditLogError::Invalid(format!("{} : 32 octets attendus", path.display()))
+            })?;
+        Ok(Self::from_secret(bytes))
+    }
+
     /// Reads the key at `path` (64 hex digits), or creates it there with mode 0600.
     pub fn load_or_create(path: &Path) -> Result<Self, AuditLogError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let bytes: [u8; 32] = decode_hex(text.trim(), "clé de signature du journal")?
-                    .try_into()
-                    .map_err(|_| {
-                        AuditLogError::Invalid(format!("{} : 32 octets attendus", path.display()))
-                    })?;
-                Ok(Self::from_secret(bytes))
-            }
+            Ok(_) => Self::load(path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let signer = Self::generate();
                 if let Some(parent) = path.parent() {

@@ -116,7 +116,7 @@ pub fn stored_public_key(dir: &Path) -> Result<VerifyingKey, AuditLogError> {
             path.display()
         )));
     }
-    Ok(LogSigner::load_or_create(&path)?.public_key())
+    Ok(LogSigner::load(&path)?.public_key())
 }
 
 /// Recomputes every leaf from the events in `backend` and checks them against the tree
