@@ -33,6 +33,12 @@ enum Command {
     /// Export vers des formats ouverts (Polis).
     #[command(subcommand)]
     Export(crate::polis_cli::ExportCommand),
+    /// Journal d'audit vérifiable : clé publique.
+    #[command(subcommand)]
+    Audit(crate::audit_cli::AuditCommand),
+    /// Vérifications : le journal d'audit entier, ou un reçu.
+    #[command(subcommand)]
+    Verify(crate::audit_cli::VerifyCommand),
     /// Mesures de performance (voir BENCHMARKS.md).
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -50,6 +56,12 @@ pub fn run() -> anyhow::Result<()> {
         }
         Command::Export(command) => {
             runtime.block_on(crate::polis_cli::export(command, &cli.data_dir))
+        }
+        Command::Audit(command) => {
+            runtime.block_on(crate::audit_cli::run_audit(command, &cli.data_dir))
+        }
+        Command::Verify(command) => {
+            runtime.block_on(crate::audit_cli::run_verify(command, &cli.data_dir))
         }
         Command::Bench(command) => runtime.block_on(crate::bench::run(command)),
         Command::Serve(args) => {

@@ -2,6 +2,7 @@
 //! and benchmarks.
 
 mod admin;
+mod audit_cli;
 mod bench;
 mod cli;
 mod log_cli;

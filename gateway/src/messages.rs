@@ -152,6 +152,31 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("route.not_found", "Adresse inconnue.", "Unknown address."),
     (
+        "audit.event_not_found",
+        "Cet événement n'est pas (encore) dans le journal d'audit.",
+        "This event is not (yet) in the audit log.",
+    ),
+    (
+        "audit.head_not_found",
+        "Aucune tête d'arbre signée de cette taille.",
+        "No signed tree head of this size.",
+    ),
+    (
+        "audit.out_of_range",
+        "Indice de feuille ou taille d'arbre hors de l'arbre.",
+        "Leaf index or tree size outside the tree.",
+    ),
+    (
+        "audit.leaf_choice",
+        "Donnez soit event_id, soit leaf_index.",
+        "Give either event_id or leaf_index.",
+    ),
+    (
+        "audit.leaves_range",
+        "Plage de feuilles invalide : start ≤ end, au plus 1 000 feuilles.",
+        "Invalid leaf range: start ≤ end, at most 1,000 leaves.",
+    ),
+    (
         "route.method",
         "Méthode non permise à cette adresse.",
         "Method not allowed at this address.",

@@ -64,6 +64,52 @@ pub struct Settings {
     pub schedule_interval_secs: u64,
     /// What the public pages say about the deployment (publisher, host, contacts).
     pub site: crate::site::SiteSettings,
+    /// The verifiable audit log.
+    pub audit: AuditSettings,
+}
+
+/// The verifiable audit log's settings (its files live in `data_dir/audit-log`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSettings {
+    /// The Ed25519 signing key file; `data_dir/audit-log/signing.key` (created 0600 at
+    /// first start) when unset.
+    pub signing_key: Option<PathBuf>,
+    /// A new tree head is signed this often while events arrive, in seconds (≤ 60).
+    pub head_interval_secs: u64,
+    /// Heads cover only events recorded at least this long ago, in seconds. Unset: 0 on
+    /// the file log (fsync before acknowledging) and 120 on NATS (nats-server's default
+    /// `sync_interval`, since it acknowledges before fsync); set 0 with
+    /// `sync_interval: always`.
+    pub durability_delay_secs: Option<u64>,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            signing_key: None,
+            head_interval_secs: 60,
+            durability_delay_secs: None,
+        }
+    }
+}
+
+impl Settings {
+    /// The audit log's configuration under these settings.
+    pub fn audit_log_config(&self) -> projections::audit_log::service::AuditLogConfig {
+        let delay = self
+            .audit
+            .durability_delay_secs
+            .unwrap_or(if self.nats.is_some() { 120 } else { 0 });
+        projections::audit_log::service::AuditLogConfig {
+            dir: Some(self.data_dir.join("audit-log")),
+            signing_key: self.audit.signing_key.clone(),
+            head_interval: std::time::Duration::from_secs(
+                self.audit.head_interval_secs.clamp(1, 60),
+            ),
+            durability_delay: std::time::Duration::from_secs(delay),
+        }
+    }
 }
 
 /// NATS JetStream settings.
@@ -178,6 +224,7 @@ impl Default for Settings {
             ready_max_lag: 1_000,
             schedule_interval_secs: 30,
             site: crate::site::SiteSettings::default(),
+            audit: AuditSettings::default(),
         }
     }
 }

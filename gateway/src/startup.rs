@@ -201,7 +201,14 @@ impl Application {
         } else {
             Vec::new()
         };
-        let state = AppState::new(app.clone(), &settings);
+        let audit_log = Arc::new(
+            projections::audit_log::service::AuditLog::start(
+                app.store().clone(),
+                settings.audit_log_config(),
+            )
+            .context("démarrage du journal d'audit")?,
+        );
+        let state = AppState::new(app.clone(), &settings).with_audit_log(audit_log);
         {
             // Opening and closing at the scheduled times is the system's duty.
             let app = app.clone();

@@ -12,6 +12,9 @@ pub enum ProjectionError {
     /// A configuration value is unusable.
     #[error("configuration : {0}")]
     Config(String),
+    /// The audit log could not append a batch (its files, or an event it cannot encode).
+    #[error("journal d'audit : {0}")]
+    AuditLog(String),
     /// Waiting for a position took longer than allowed.
     #[error("la projection « {projection} » n'a pas atteint la position {position} à temps")]
     Timeout {

@@ -58,7 +58,7 @@ const GROUPS_MAX_WAIT: Duration = Duration::from_secs(30);
 
 /// Runs a projection for ever: on an error it is logged, and the projection starts
 /// again from its stored checkpoint with a fresh target.
-fn supervise<P, T, F, Fut>(
+pub(crate) fn supervise<P, T, F, Fut>(
     store: EventStore,
     projection: P,
     progress: Progress,

@@ -9,12 +9,14 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod audit_log;
 pub mod bulk;
 pub mod codec;
 pub mod error;
 pub mod handle;
 pub mod main_model;
 pub mod main_model_pg;
+pub mod merkle;
 pub mod model;
 pub mod opinion_groups;
 pub mod polis_interop;

@@ -1,6 +1,7 @@
 //! `concerto bench …`: benchmarks that report speed as a ratio to a raw ceiling measured
 //! in the same run, with peak memory.
 
+pub mod audit;
 pub mod eventstore;
 pub mod groups;
 pub mod memory;
@@ -11,6 +12,8 @@ use clap::Subcommand;
 /// The benchmarks.
 #[derive(Subcommand)]
 pub enum BenchCommand {
+    /// The audit log's Merkle tree: time per leaf and memory at 10k, 100k and 1M leaves.
+    Audit(audit::AuditArgs),
     /// Appends and catch-up reads through the event store, against the raw ceiling.
     Eventstore(eventstore::EventstoreArgs),
     /// Every read model rebuilt from a realistic workload, against the raw ceilings, and
@@ -25,6 +28,7 @@ pub enum BenchCommand {
 /// Runs one benchmark.
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
+        BenchCommand::Audit(args) => audit::run(args).await,
         BenchCommand::Eventstore(args) => eventstore::run(args).await,
         BenchCommand::Projections(args) => projections::run(args).await,
         BenchCommand::Groups(args) => groups::run_speed(args),

@@ -6,6 +6,7 @@ mod api_opinion_groups;
 mod api_ops;
 mod api_support;
 mod cli_support;
+mod audit_log;
 mod log_transfer;
 mod pages;
 mod pages_live;

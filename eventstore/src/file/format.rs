@@ -139,3 +139,45 @@ fn rest_is_zero(reader: &mut impl Read, mut count: u64) -> Result<bool, StoreErr
     }
     Ok(true)
 }
+
+/// Rewrites commit `number` (from 1) of the file log at `path` with `change` applied to
+/// its JSON body, recomputing the record's checksums so the store still opens it: how
+/// tests play an attacker who edits the log (the audit log must notice). Returns false,
+/// changing nothing, when the log has no such commit.
+#[cfg(any(test, feature = "test"))]
+pub fn rewrite_commit(
+    path: &Path,
+    number: usize,
+    change: impl FnOnce(&mut serde_json::Value),
+) -> Result<bool, StoreError> {
+    let bytes = std::fs::read(path)?;
+    let mut out = bytes[..FILE_MAGIC.len().min(bytes.len())].to_vec();
+    let mut offset = FILE_MAGIC.len();
+    let mut change = Some(change);
+    let mut current = 0;
+    while offset + RECORD_HEADER <= bytes.len() {
+        current += 1;
+        let len = u32::from_le_bytes(bytes[offset..offset + 4].try_into().expect("4 bytes"));
+        let end = offset + RECORD_HEADER + len as usize;
+        let payload = bytes
+            .get(offset + RECORD_HEADER..end)
+            .ok_or_else(|| StoreError::Encoding("enregistrement tronqué".into()))?;
+        match change.take_if(|_| current == number) {
+            Some(change) => {
+                let mut body: serde_json::Value = serde_json::from_slice(payload)
+                    .map_err(|e| StoreError::Encoding(e.to_string()))?;
+                change(&mut body);
+                let payload =
+                    serde_json::to_vec(&body).map_err(|e| StoreError::Encoding(e.to_string()))?;
+                encode_record(&mut out, &payload);
+            }
+            None => out.extend_from_slice(&bytes[offset..end]),
+        }
+        offset = end;
+    }
+    if change.is_some() {
+        return Ok(false);
+    }
+    std::fs::write(path, out)?;
+    Ok(true)
+}

@@ -14,6 +14,8 @@ pub mod rate_limit;
 pub mod request_id;
 mod routes;
 
+pub use routes::audit::participant_receipts;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -53,6 +55,8 @@ pub struct AppState {
     /// Becomes `true` when the server starts shutting down, so long-lived responses
     /// (the pages' event streams) end instead of holding the shutdown back.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The verifiable audit log, when the server runs one.
+    pub audit_log: Option<Arc<projections::audit_log::service::AuditLog>>,
 }
 
 impl AppState {
@@ -69,7 +73,17 @@ impl AppState {
             ready_max_lag: settings.ready_max_lag,
             site: Arc::new(settings.site.clone()),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
+            audit_log: None,
         }
+    }
+
+    /// The same state serving `audit_log`'s routes.
+    pub fn with_audit_log(
+        mut self,
+        audit_log: Arc<projections::audit_log::service::AuditLog>,
+    ) -> Self {
+        self.audit_log = Some(audit_log);
+        self
     }
 }
 

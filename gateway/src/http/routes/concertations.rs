@@ -96,7 +96,18 @@ command!(schedule, ScheduleInput, reschedule);
 command!(open, open_concertation);
 command!(close, ReasonInput, close_early);
 command!(extend, ExtendInput, extend);
-command!(synthesis, SynthesisInput, publish_synthesis);
+
+/// Publishing the synthesis answers with the signed tree head that covers it.
+async fn synthesis(
+    State(state): State<AppState>,
+    Authed(ctx): Authed,
+    PathParam(id): PathParam<Uuid>,
+    Json(input): Json<SynthesisInput>,
+) -> AppResult<Response> {
+    let applied = state.app.publish_synthesis(&ctx, cid(id), input).await?;
+    let response = super::audit::done_with_head(&state, applied).await;
+    Ok(finish(&state, applied, response).await)
+}
 command!(archive, archive);
 
 async fn theme(

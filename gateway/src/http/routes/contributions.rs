@@ -17,7 +17,7 @@ use crate::app::contributions::{
 use crate::app::votes::{SupportInput, VoteInput};
 use crate::error::AppResult;
 use crate::http::extract::{Authed, Json, MaybeAuthed, PathParam};
-use crate::http::{created, done, Access, AppState, RouteBook};
+use crate::http::{done, Access, AppState, RouteBook};
 use crate::queries;
 
 fn id(id: Uuid) -> ContributionId {
@@ -30,7 +30,8 @@ async fn submit(
     Json(input): Json<SubmitInput>,
 ) -> AppResult<Response> {
     let (id, applied) = state.app.submit(&ctx, input).await?;
-    Ok(finish(&state, applied, created(id, applied)).await)
+    let response = super::audit::created_with_promise(&state, id, applied).await;
+    Ok(finish(&state, applied, response).await)
 }
 
 async fn read(
@@ -76,7 +77,17 @@ command!(moderate, ModerateInput, moderate);
 command!(appeal, AppealInput, appeal);
 command!(decide_appeal, DecideAppealInput, decide_appeal);
 command!(answer, AnswerInput, answer);
-command!(vote, VoteInput, vote);
+
+async fn vote(
+    State(state): State<AppState>,
+    Authed(ctx): Authed,
+    PathParam(cid): PathParam<Uuid>,
+    Json(input): Json<VoteInput>,
+) -> AppResult<Response> {
+    let applied = state.app.vote(&ctx, id(cid), input).await?;
+    let response = super::audit::done_with_promise(&state, applied).await;
+    Ok(finish(&state, applied, response).await)
+}
 command!(support, SupportInput, support);
 command!(withdraw_support, withdraw_support);
 

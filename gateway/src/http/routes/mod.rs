@@ -2,6 +2,7 @@
 //! call and back.
 
 mod accounts;
+pub mod audit;
 mod concertations;
 mod contributions;
 mod opinion_groups;
@@ -20,7 +21,8 @@ pub(super) fn add_all(book: RouteBook) -> RouteBook {
     let book = concertations::add(book);
     let book = contributions::add(book);
     let book = opinion_groups::add(book);
-    sessions::add(book)
+    let book = sessions::add(book);
+    audit::add(book)
 }
 
 /// After a command: count its events and wait (bounded) for the projections.

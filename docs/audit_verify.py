@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Independent check of Concerto's audit log, written from docs/audit.md alone: recomputes
+every leaf of `concerto log export` and the root of every signed head, and checks the
+heads' Ed25519 signatures (with the `cryptography` module when installed)."""
+import hashlib, json, struct, sys
+from datetime import datetime
+
+def canonical(value):
+    # serde_json's compact output with sorted object keys (the store's own encoding).
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+def event_json(rec):
+    meta = rec["metadata"]
+    first = [k for k in ("$correlationId", "$causationId", "actor") if k in meta]
+    rest = sorted(k for k in meta if k not in first)
+    meta_text = "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + canonical(meta[k]) for k in first + rest) + "}"
+    parts = ['"id":' + json.dumps(rec["id"]), '"type":' + json.dumps(rec["type"], ensure_ascii=False),
+             '"schema_version":' + str(rec["schema_version"]), '"data":' + canonical(rec["data"]),
+             '"metadata":' + meta_text]
+    if rec.get("sealed"):
+        parts.append('"sealed":[' + ",".join(
+            "{" + ",".join(json.dumps(k) + ":" + json.dumps(s[k], ensure_ascii=False)
+                           for k in ("part", "key", "nonce", "ciphertext")) + "}" for s in rec["sealed"]) + "]")
+    return ("{" + ",".join(parts) + "}").encode()
+
+def recorded_at(text):
+    # RFC 3339 with up to 9 fractional digits, UTC ("Z").
+    main, _, frac = text.rstrip("Z").partition(".")
+    seconds = int(datetime.fromisoformat(main + "+00:00").timestamp())
+    return seconds, int((frac or "0").ljust(9, "0"))
+
+def leaf(rec):
+    stream = rec["stream"].encode()
+    event = event_json(rec)
+    seconds, nanos = recorded_at(rec["recorded_at"])
+    return (b"\x01" + struct.pack(">QIQH", rec["position"]["commit"], rec["position"]["index"], rec["revision"], len(stream))
+            + stream + struct.pack(">qII", seconds, nanos, len(event)) + event)
+
+def leaf_hash(data): return hashlib.sha256(b"\x00" + data).digest()
+def node_hash(l, r): return hashlib.sha256(b"\x01" + l + r).digest()
+
+def root(hashes):
+    if not hashes: return hashlib.sha256(b"").digest()
+    if len(hashes) == 1: return hashes[0]
+    k = 1
+    while k * 2 < len(hashes): k *= 2
+    return node_hash(root(hashes[:k]), root(hashes[k:]))
+
+def head_bytes(head):
+    return (bytes([head["version"], 1]) + struct.pack(">QQ", head["timestamp"], head["tree_size"])
+            + bytes.fromhex(head["root_hash"]) + bytes.fromhex(head["key_id"]))
+
+def check_signature(public_key_hex, signed, signature_hex):
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        return "signature non vérifiée (module cryptography absent)"
+    key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
+    key.verify(bytes.fromhex(signature_hex), signed)  # raises InvalidSignature
+    return "signature OK"
+
+# Usage: audit_verify.py EXPORT.jsonl HEADS.jsonl PUBLIC_KEY_HEX
+records = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+hashes = [leaf_hash(leaf(r)) for r in records]
+failed = False
+for line in open(sys.argv[2]):
+    head = json.loads(line)
+    assert hashlib.sha256(bytes.fromhex(sys.argv[3])).hexdigest() == head["key_id"], "autre clé"
+    ok = head["tree_size"] <= len(hashes) and root(hashes[: head["tree_size"]]).hex() == head["root_hash"]
+    failed |= not ok
+    print(head["tree_size"], head["root_hash"], "racine OK" if ok else "RACINE DIFFÉRENTE",
+          check_signature(sys.argv[3], head_bytes(head), head["signature"]))
+sys.exit(1 if failed else 0)
