@@ -213,6 +213,18 @@ pub const PAGES: &[(&str, &str, &str)] = &[
     ("me.code_title", "Code de récupération", "Recovery code"),
     ("me.code_intro", "Code perdu ? Obtenez-en un nouveau : l'ancien cessera de fonctionner.", "Lost your code? Get a new one: the old one will stop working."),
     ("me.code_submit", "Nouveau code de récupération", "New recovery code"),
+    // Receipts (verifiable audit log)
+    ("receipts.title", "Mes reçus", "My receipts"),
+    ("receipts.intro", "Chaque contribution et chaque vote reçoit un reçu signé : il prouve que votre participation figure dans le journal public dont la synthèse est tirée.", "Each contribution and vote gets a signed receipt: it proves your participation is in the public log the synthesis is computed from."),
+    ("receipts.key", "Clé publique du journal", "The log's public key"),
+    ("receipts.when", "Signé le", "Signed on"),
+    ("receipts.leaf", "Empreinte", "Fingerprint"),
+    ("receipts.state", "État", "State"),
+    ("receipts.proven", "inclus dans la tête signée de {n} événements (preuve jointe)", "included in the signed head of {n} events (proof attached)"),
+    ("receipts.promised", "promesse signée ; la preuve d'inclusion suit à la prochaine tête signée", "signed promise; the inclusion proof follows with the next signed head"),
+    ("receipts.file", "Fichier", "File"),
+    ("receipts.download", "Télécharger le reçu", "Download the receipt"),
+    ("receipts.verify", "Vérifiez un reçu avec « concerto verify receipt FICHIER --server ADRESSE », ou avec tout vérificateur écrit d'après docs/audit.md.", "Check a receipt with “concerto verify receipt FILE --server ADDRESS”, or any verifier written from docs/audit.md."),
     // Staff
     ("login.title", "Connexion de l'équipe", "Staff sign-in"),
     ("login.intro", "Réservé à l'animation, à la commission et à l'administration. Les participants n'ont pas besoin de compte.", "For facilitators, the commission and administrators. Participants need no account."),

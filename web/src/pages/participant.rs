@@ -234,6 +234,20 @@ pub struct Mine {
     pub decisions: Vec<DecisionLine>,
 }
 
+/// A receipt as the participant's page lists it.
+pub struct ReceiptLine {
+    /// The event.
+    pub event_id: String,
+    /// When the promise was signed.
+    pub at: String,
+    /// Its leaf hash (hex), shortened for reading.
+    pub leaf: String,
+    /// Whether a signed tree head covers it yet (then the file holds the proof).
+    pub proven: bool,
+    /// The head's size, when there is one.
+    pub tree_size: u64,
+}
+
 #[derive(Template)]
 #[template(path = "me.html")]
 struct MePage {
@@ -244,6 +258,7 @@ struct MePage {
     registered: bool,
     mine: Vec<Mine>,
     new_code: Option<String>,
+    receipts: Vec<ReceiptLine>,
 }
 
 async fn me_page(
@@ -262,7 +277,29 @@ async fn me_page(
             decisions: m.decisions.iter().map(|d| DecisionLine::of(d, t)).collect(),
         })
         .collect();
+    // A server without an audit log (a one-shot command's) has no receipts to give.
+    let receipts = match gateway::http::participant_receipts(state, id).await {
+        Ok(receipts) => receipts,
+        Err(gateway::error::AppError::Unavailable(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let receipts = receipts
+        .iter()
+        .rev()
+        .map(|r| ReceiptLine {
+            event_id: r.promise.event_id.to_string(),
+            at: time::OffsetDateTime::from_unix_timestamp_nanos(
+                i128::from(r.promise.timestamp) * 1_000_000,
+            )
+            .map(|at| crate::format::date_time(at, t.lang()))
+            .unwrap_or_default(),
+            leaf: r.promise.leaf_hash.chars().take(16).collect(),
+            proven: r.tree_head.is_some() && r.inclusion.is_some(),
+            tree_size: r.tree_head.as_ref().map(|h| h.tree_size).unwrap_or(0),
+        })
+        .collect();
     Ok(MePage {
+        receipts,
         chrome: Chrome::new(state, visitor, t.get("me.title")),
         participant_id: id.to_string(),
         kind: me
