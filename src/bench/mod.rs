@@ -1,8 +1,10 @@
 //! `concerto bench …`: benchmarks that report speed as a ratio to a raw ceiling measured
 //! in the same run, with peak memory.
 
+pub mod cpu;
 pub mod eventstore;
 pub mod groups;
+pub mod ingest;
 pub mod memory;
 pub mod projections;
 
@@ -16,6 +18,9 @@ pub enum BenchCommand {
     /// Every read model rebuilt from a realistic workload, against the raw ceilings, and
     /// the projections' lag under a steady load.
     Projections(projections::ProjectionsArgs),
+    /// The HTTP server on JetStream and PostgreSQL under concurrent participants' votes
+    /// and contributions, against the raw JetStream publish ceiling.
+    Ingest(ingest::IngestArgs),
     /// Opinion groups on synthetic Polis-shaped conversations: time and peak memory.
     Groups(groups::GroupsArgs),
     /// Opinion groups compared with Polis's on real conversations, with invariance checks.
@@ -27,6 +32,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Eventstore(args) => eventstore::run(args).await,
         BenchCommand::Projections(args) => projections::run(args).await,
+        BenchCommand::Ingest(args) => ingest::run(args).await,
         BenchCommand::Groups(args) => groups::run_speed(args),
         BenchCommand::GroupsCompare(args) => groups::run_compare(args),
     }
