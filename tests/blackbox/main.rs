@@ -3,5 +3,6 @@
 mod api_bad_input;
 mod api_flow;
 mod api_ops;
+mod api_proxy;
 mod api_support;
 mod log_transfer;
