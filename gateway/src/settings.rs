@@ -195,6 +195,10 @@ pub struct RateLimitSettings {
     pub per_address_burst: u32,
     /// Turns limits off (benchmarks, tests).
     pub disabled: bool,
+    /// Reverse proxies (addresses or CIDR blocks, e.g. `["10.0.0.0/8"]`) whose
+    /// `X-Forwarded-For` names the client for the per-address limit. Empty (the
+    /// default): the header is ignored and the peer's address counts.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for RateLimitSettings {
@@ -205,6 +209,7 @@ impl Default for RateLimitSettings {
             per_address_per_minute: 6_000,
             per_address_burst: 2_000,
             disabled: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -2,8 +2,10 @@
 //! in the same run, with peak memory.
 
 pub mod audit;
+pub mod cpu;
 pub mod eventstore;
 pub mod groups;
+pub mod ingest;
 pub mod memory;
 pub mod projections;
 
@@ -19,6 +21,9 @@ pub enum BenchCommand {
     /// Every read model rebuilt from a realistic workload, against the raw ceilings, and
     /// the projections' lag under a steady load.
     Projections(projections::ProjectionsArgs),
+    /// The HTTP server on JetStream and PostgreSQL under concurrent participants' votes
+    /// and contributions, against the raw JetStream publish ceiling.
+    Ingest(ingest::IngestArgs),
     /// Opinion groups on synthetic Polis-shaped conversations: time and peak memory.
     Groups(groups::GroupsArgs),
     /// Opinion groups compared with Polis's on real conversations, with invariance checks.
@@ -31,6 +36,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Audit(args) => audit::run(args).await,
         BenchCommand::Eventstore(args) => eventstore::run(args).await,
         BenchCommand::Projections(args) => projections::run(args).await,
+        BenchCommand::Ingest(args) => ingest::run(args).await,
         BenchCommand::Groups(args) => groups::run_speed(args),
         BenchCommand::GroupsCompare(args) => groups::run_compare(args),
     }

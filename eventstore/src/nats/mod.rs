@@ -1067,9 +1067,12 @@ impl Inner {
                         cursor.leftover.push_back(record);
                     }
                 }
+                // At the head, the batch is still read to its end (the server closes a
+                // fetch with "no messages"): dropped early, a message delivered to it
+                // meanwhile would be lost to this cursor, and with no later commit to
+                // reveal the gap, the subscriber would wait for it forever.
                 if pending == 0 {
                     at_head = true;
-                    break;
                 }
                 if received >= wanted {
                     break;

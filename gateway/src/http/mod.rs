@@ -6,6 +6,7 @@
 //! undocumented.
 
 pub mod extract;
+pub mod forwarded;
 pub mod idempotency;
 pub mod metrics;
 pub mod openapi;

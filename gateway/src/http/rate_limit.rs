@@ -1,7 +1,9 @@
 //! Rate limits with `governor` (GCRA, keyed): per client address (IPv6 grouped by /64,
 //! since one subscriber holds a whole /64) on every request, generous so a town hall's
 //! attendees behind one public address are not locked out; and per participant or
-//! staff account on writes. Over the limit: 429 with `Retry-After`.
+//! staff account on writes. Over the limit: 429 with `Retry-After`. Behind a reverse
+//! proxy named in the settings, the address is the one it forwards
+//! ([`super::forwarded`]).
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -17,6 +19,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use crate::auth::tokens::TokenKind;
 use crate::auth::Tokens;
 use crate::error::AppError;
+use crate::http::forwarded::TrustedProxies;
 use crate::http::AppState;
 use crate::settings::RateLimitSettings;
 
@@ -24,6 +27,7 @@ use crate::settings::RateLimitSettings;
 pub struct RateLimits {
     by_address: DefaultKeyedRateLimiter<IpAddr>,
     by_caller: DefaultKeyedRateLimiter<String>,
+    trusted: TrustedProxies,
     disabled: bool,
 }
 
@@ -44,6 +48,7 @@ impl RateLimits {
                 settings.per_participant_per_minute,
                 settings.per_participant_burst,
             )),
+            trusted: TrustedProxies::new(settings.trusted_proxies.clone()),
             disabled: settings.disabled,
         })
     }
@@ -115,7 +120,8 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     }
     let clock = DefaultClock::default();
     if let Some(ConnectInfo(addr)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        if let Err(not_until) = limits.by_address.check_key(&address_key(addr.ip())) {
+        let client = limits.trusted.client_address(addr.ip(), request.headers());
+        if let Err(not_until) = limits.by_address.check_key(&address_key(client)) {
             state.metrics.rate_limited();
             return AppError::RateLimited {
                 retry_after: retry_after(not_until, &clock),
