@@ -285,6 +285,34 @@ async fn whole_flow(t: &TestApp) {
         .page
         .contains("Les habitants veulent un contrôle humain."));
 
+    // The citizen's receipts: a signed promise for each contribution and vote, as a
+    // file to download (the audit log follows the log by a moment).
+    let mut me = citizen.open("/moi").await;
+    for _ in 0..100 {
+        if me.contains("Télécharger le reçu") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        me = citizen.open("/moi").await;
+    }
+    assert!(me.contains("Mes reçus"), "{me}");
+    let link = me
+        .split("href=\"/api/v1/audit/receipts/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a receipt link");
+    let receipt: serde_json::Value = citizen
+        .client()
+        .get(t.url(&format!("/api/v1/audit/receipts/{link}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(receipt["format"], "concerto-receipt-1", "{receipt}");
+    assert_eq!(receipt["promise"]["event_id"], link, "{receipt}");
+
     // The citizen sees the decision and the answer.
     let me = citizen.open("/moi").await;
     assert!(me.contains("adoptée avec modifications"), "{me}");
@@ -547,6 +575,20 @@ async fn pages_are_secured_and_request_nothing_from_another_site() {
     t.finish().await;
 }
 
+/// The participant's page once the audit log has caught up with their receipts (it
+/// follows the log by a moment), so its snapshot does not depend on timing.
+async fn citizen_page_with_receipts(citizen: &mut Browser<'_>) -> String {
+    let mut page = citizen.open("/moi").await;
+    for _ in 0..100 {
+        if page.matches("Télécharger le reçu").count() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        page = citizen.open("/moi").await;
+    }
+    page
+}
+
 /// Replaces what changes from run to run (ids, tokens, dates, codes) in page HTML.
 fn redacted() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
@@ -572,6 +614,11 @@ fn redacted() -> insta::Settings {
         (r"Pseudonyme [0-9a-f]{8}", "Pseudonyme [id]"),
         (r"[0-9a-f]{8}\.\.\.", "[id]..."),
         (r"référence [0-9a-f-]+", "référence [id]"),
+        (r"<code>[0-9a-f]{16}…</code>", "<code>[leaf]…</code>"),
+        (
+            r"inclus dans la tête signée de \d+ événements \(preuve jointe\)|promesse signée ; la preuve d&#39;inclusion suit à la prochaine tête signée",
+            "[receipt state]",
+        ),
     ] {
         settings.add_filter(pattern, replacement);
     }
@@ -652,7 +699,7 @@ async fn every_page_matches_its_snapshot() {
         ("join", anonymous.open("/participer").await),
         ("joined", joined),
         ("recover", anonymous.open("/recuperer").await),
-        ("me", citizen.open("/moi").await),
+        ("me", citizen_page_with_receipts(&mut citizen).await),
         ("login", anonymous.open("/connexion").await),
         ("staff_home", facilitator.open("/animation").await),
         (
