@@ -76,7 +76,7 @@ impl PostgresAudit {
                      ORDER BY commit_number, commit_index LIMIT $5",
                     self.db.schema
                 ),
-                &[&query.actor, &query.stream, &query.since, &query.until, &(query.limit as i64)],
+                &[&query.actor, &query.stream, &query.since, &query.until, &i64::try_from(query.limit).unwrap_or(i64::MAX)],
             )
             .await?;
         Ok(rows
