@@ -60,6 +60,14 @@ function serverEnv() {
   delete env.CONCERTO_SCREENSHOTS;
   delete env.CONCERTO_BIN;
   delete env.CONCERTO_DATA_DIR;
+  // The pages are under test, not the backends: always the embedded default in a fresh
+  // directory, even when CI exports the services' URLs (a shared JetStream stream would
+  // keep the previous run's closed demo concertation).
+  delete env.NATS_URL;
+  delete env.DATABASE_URL;
+  delete env.CONCERTO_REQUIRE_SERVICES;
+  delete env.CONCERTO_NATS_STREAM;
+  delete env.CONCERTO_NATS_REPLICAS;
   return env;
 }
 

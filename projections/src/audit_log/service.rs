@@ -180,7 +180,12 @@ impl AuditLog {
         let signing = {
             let shared = shared.clone();
             tokio::spawn(async move {
-                let mut tick = tokio::time::interval(shared.config.head_interval);
+                // The first head comes one interval after start, not at once: a head
+                // signed at start would race the first appends (and tests that sign
+                // their own heads would see an extra one).
+                let period = shared.config.head_interval;
+                let mut tick =
+                    tokio::time::interval_at(tokio::time::Instant::now() + period, period);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
                     tick.tick().await;
