@@ -704,6 +704,12 @@ pub fn due(
     read(app, |m| (m.due_for_opening(now), m.due_for_closing(now)))
 }
 
+/// The position of the last event the main read model folded (`None`: none yet); a
+/// cheap test of whether anything changed since a previous read.
+pub fn model_position(app: &App) -> AppResult<Option<eventstore::Position>> {
+    read(app, |m| m.position)
+}
+
 /// One concertation by its slug; 404 when unknown.
 pub fn concertation_by_slug(app: &App, slug: &str) -> AppResult<ConcertationView> {
     read(app, |m| {

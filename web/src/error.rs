@@ -10,14 +10,12 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use domain::Lang;
 use gateway::error::AppError;
 use gateway::http::request_id::RequestId;
 use gateway::http::AppState;
 
 use crate::i18n::Tr;
 use crate::layout::Chrome;
-use crate::visitor::LANG_COOKIE;
 
 /// What can stop a page.
 #[derive(Debug, thiserror::Error)]
@@ -122,11 +120,7 @@ pub async fn render_errors(
     request: Request,
     next: Next,
 ) -> Response {
-    let lang = match gateway::http::extract::cookie_of(request.headers(), LANG_COOKIE) {
-        Some("en") => Lang::En,
-        Some("fr") => Lang::Fr,
-        _ => gateway::http::problem::lang_of(request.headers()),
-    };
+    let lang = crate::visitor::lang_of(request.headers());
     let request_id = request
         .extensions()
         .get::<RequestId>()
@@ -143,14 +137,11 @@ pub async fn render_errors(
         tracing::debug!(request_id = %request_id, error = %error, "page refusée");
     }
     let t = Tr::new(lang);
+    let heading = t.get(&format!("error.title.{}", status.as_u16()));
     let page = ErrorPage {
         t,
-        chrome: Chrome::bare(
-            &state,
-            t,
-            t.get(&format!("error.title.{}", status.as_u16())),
-        ),
-        heading: t.get(&format!("error.title.{}", status.as_u16())),
+        chrome: Chrome::bare(&state, heading.clone()),
+        heading,
         message: message(&error, t, &request_id),
         sign_in: matches!(&*error, PageError::SignInRequired),
     };

@@ -66,7 +66,7 @@ impl Chrome {
     }
 
     /// The frame of an error page, which knows only the language.
-    pub fn bare(state: &AppState, _t: Tr, title: impl Into<String>) -> Self {
+    pub fn bare(state: &AppState, title: impl Into<String>) -> Self {
         Self {
             title: title.into(),
             site: state.site.clone(),

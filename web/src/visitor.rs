@@ -15,7 +15,7 @@ use domain::Lang;
 use gateway::accounts::StaffRole;
 use gateway::app::Ctx;
 use gateway::auth::Caller;
-use gateway::http::extract::{authenticate, cookie, csrf_subject, set_cookie};
+use gateway::http::extract::{authenticate, cookie_of, csrf_subject, set_cookie};
 use gateway::http::request_id::RequestId;
 use gateway::http::AppState;
 use uuid::Uuid;
@@ -37,11 +37,9 @@ struct VisitorId(String);
 /// Middleware: gives a visitor without one a visitor id, for this request and, by a
 /// cookie, the next ones.
 pub async fn visitor_cookie(mut request: Request, next: Next) -> Response {
-    let (parts, body) = request.into_parts();
-    let existing = cookie(&parts, VISITOR_COOKIE)
+    let existing = cookie_of(request.headers(), VISITOR_COOKIE)
         .filter(|v| v.len() == 32 && v.chars().all(|c| c.is_ascii_hexdigit()))
         .map(str::to_owned);
-    request = Request::from_parts(parts, body);
     let (id, fresh) = match existing {
         Some(id) => (id, false),
         None => (Uuid::new_v4().simple().to_string(), true),
@@ -66,6 +64,15 @@ pub fn lang_cookie(lang: Lang, secure: bool) -> axum::http::HeaderValue {
     set_cookie(LANG_COOKIE, tag, COOKIE_SECONDS, secure)
 }
 
+/// The language a request asks for: the switch's cookie, else `Accept-Language`.
+pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    match cookie_of(headers, LANG_COOKIE) {
+        Some("en") => Lang::En,
+        Some("fr") => Lang::Fr,
+        _ => gateway::http::problem::lang_of(headers),
+    }
+}
+
 /// Who sees the page.
 #[derive(Clone, Debug)]
 pub struct Visitor {
@@ -85,11 +92,7 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        let lang = match cookie(parts, LANG_COOKIE) {
-            Some("en") => Lang::En,
-            Some("fr") => Lang::Fr,
-            _ => gateway::http::problem::lang_of(&parts.headers),
-        };
+        let lang = lang_of(&parts.headers);
         // A stale or forged cookie makes the visitor anonymous on pages (they can
         // join or sign in again), never an error page.
         let caller = authenticate(parts, state)

@@ -264,14 +264,12 @@ async fn page(
     if let Some(doctrine) = q.doctrine {
         let d = queries::doctrine(&state.app, doctrine).await?;
         doctrine_title = d.title.clone();
-        let amendments = queries::amendments(&state.app, doctrine)?;
         for a in &d.articles {
             let published: Vec<Card> = cards
                 .iter()
                 .filter(|card| card.article == a.id)
                 .cloned()
                 .collect();
-            let _ = &amendments;
             articles.push(ArticleChoice {
                 id: a.id.clone(),
                 label: t.fmt(

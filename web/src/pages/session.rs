@@ -193,12 +193,22 @@ fn updates(
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let shutdown = state.shutdown.subscribe();
     futures::stream::unfold(
-        (state, shutdown, None::<(u64, Vec<String>)>),
-        move |(state, mut shutdown, seen)| async move {
+        (state, shutdown, None::<(u64, Vec<String>)>, None),
+        move |(state, mut shutdown, seen, mut folded)| async move {
             loop {
                 if *shutdown.borrow_and_update() {
                     return None;
                 }
+                // Nothing folded since the last look: the board cannot have changed,
+                // so no query runs for each open board every tick.
+                let position = queries::model_position(&state.app).ok().flatten();
+                if seen.is_some() && position == folded {
+                    tokio::select! {
+                        _ = tokio::time::sleep(POLL) => continue,
+                        _ = shutdown.changed() => return None,
+                    }
+                }
+                folded = position;
                 let Ok((count, cards)) = latest(&state, concertation, t) else {
                     return None;
                 };
@@ -227,7 +237,7 @@ fn updates(
                         .event("update")
                         .json_data(&update)
                         .unwrap_or_else(|_| Event::default().event("update"));
-                    return Some((Ok(event), (state, shutdown, Some(key))));
+                    return Some((Ok(event), (state, shutdown, Some(key), folded)));
                 }
                 tokio::select! {
                     _ = tokio::time::sleep(POLL) => {}
