@@ -13,6 +13,7 @@ pub mod audit_log;
 pub mod bulk;
 pub mod codec;
 pub mod error;
+pub mod export;
 pub mod handle;
 pub mod main_model;
 pub mod main_model_pg;

@@ -1,0 +1,1 @@
+//! OpenDocument packages (placeholder until written).
