@@ -44,6 +44,15 @@ pub enum VerifyCommand {
         #[arg(long)]
         server: Option<String>,
     },
+    /// Vérifie un export de synthèse : empreintes du manifeste, tête signée, puis
+    /// recalcul depuis le journal à la même position et comparaison fichier par fichier.
+    Export {
+        /// Le dossier de l'export (avec son manifest.json).
+        dir: PathBuf,
+        /// Fichier de configuration TOML (puis variables CONCERTO_…, NATS_URL).
+        #[arg(long, env = "CONCERTO_CONFIG")]
+        config: Option<PathBuf>,
+    },
 }
 
 /// Runs `concerto audit …`.
@@ -74,6 +83,9 @@ pub async fn run_audit(command: AuditCommand, data_dir: &Path) -> anyhow::Result
 /// Runs `concerto verify …`; an error (non-zero exit) when anything fails to verify.
 pub async fn run_verify(command: VerifyCommand, data_dir: &Path) -> anyhow::Result<()> {
     match command {
+        VerifyCommand::Export { dir, config } => {
+            return crate::export_cli::verify(&dir, config.as_deref(), data_dir).await;
+        }
         VerifyCommand::Log { public_key, config } => {
             let settings = crate::serve::settings(config.as_deref(), data_dir)?;
             let dir = settings

@@ -30,9 +30,9 @@ enum Command {
     /// Import de données ouvertes (Polis).
     #[command(subcommand)]
     Import(crate::polis_cli::ImportCommand),
-    /// Export vers des formats ouverts (Polis).
+    /// Export de la synthèse pour la commission, ou vers Polis.
     #[command(subcommand)]
-    Export(crate::polis_cli::ExportCommand),
+    Export(crate::export_cli::ExportCommand),
     /// Journal d'audit vérifiable : clé publique.
     #[command(subcommand)]
     Audit(crate::audit_cli::AuditCommand),
@@ -55,7 +55,7 @@ pub fn run() -> anyhow::Result<()> {
             runtime.block_on(crate::polis_cli::import(command, &cli.data_dir))
         }
         Command::Export(command) => {
-            runtime.block_on(crate::polis_cli::export(command, &cli.data_dir))
+            runtime.block_on(crate::export_cli::run(command, &cli.data_dir))
         }
         Command::Audit(command) => {
             runtime.block_on(crate::audit_cli::run_audit(command, &cli.data_dir))

@@ -5,6 +5,7 @@ mod admin;
 mod audit_cli;
 mod bench;
 mod cli;
+mod export_cli;
 mod log_cli;
 mod polis_cli;
 mod rebuild_cli;

@@ -31,20 +31,6 @@ pub enum ImportCommand {
     },
 }
 
-/// `concerto export …`.
-#[derive(Subcommand)]
-pub enum ExportCommand {
-    /// Écrit la question de propositions d'une concertation au format Polis
-    /// (comments.csv, votes.csv, participants-votes.csv avec les groupes d'opinion,
-    /// summary.csv).
-    Polis {
-        /// Adresse (slug) de la concertation.
-        slug: String,
-        /// Dossier de sortie (créé si besoin ; les fichiers sont remplacés).
-        dir: PathBuf,
-    },
-}
-
 /// The slug a directory gets by default: `polis-` and its name in lowercase ASCII
 /// (`scoop-hivemind.biodiversity` → `polis-scoop-hivemind-biodiversity`).
 fn default_slug(dir: &Path) -> String {
@@ -110,14 +96,13 @@ pub async fn import(command: ImportCommand, data_dir: &Path) -> anyhow::Result<(
 }
 
 /// Runs an export command.
-pub async fn export(command: ExportCommand, data_dir: &Path) -> anyhow::Result<()> {
-    let ExportCommand::Polis { slug, dir } = command;
-    let slug = parsed("SLUG", Slug::parse(&slug))?;
+pub async fn export(slug: &str, dir: &Path, data_dir: &Path) -> anyhow::Result<()> {
+    let slug = parsed("SLUG", Slug::parse(slug))?;
     let settings = crate::serve::settings(None, data_dir)?;
     let store = gateway::startup::open_store(&settings).await?;
     let conversation = polis_interop::export::collect(&store, &slug).await?;
     let groups = conversation.groups(&Parameters::default());
-    polis_interop::export::write(&conversation, &groups, &dir)?;
+    polis_interop::export::write(&conversation, &groups, dir)?;
     println!(
         "{} propositions, {} votes, {} groupes d'opinion exportés dans {}",
         conversation.statements.len(),

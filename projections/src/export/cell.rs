@@ -25,6 +25,8 @@ pub enum Cell {
     Bool(bool),
     /// An instant, always taken from an event, written in RFC 3339 (UTC).
     Instant(OffsetDateTime),
+    /// A day, written `YYYY-MM-DD`.
+    Date(time::Date),
 }
 
 impl Cell {
@@ -48,6 +50,7 @@ impl Cell {
             Self::Decimal(x) => Cow::Owned(format_decimal(*x)),
             Self::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
             Self::Instant(t) => Cow::Owned(rfc3339(*t)),
+            Self::Date(d) => Cow::Owned(iso_date(*d)),
         }
     }
 }
@@ -80,6 +83,11 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// A day as `YYYY-MM-DD`.
+pub fn iso_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +111,6 @@ mod tests {
         assert_eq!(Cell::text("=cmd").display(), "'=cmd");
         let at = time::macros::datetime!(2026-03-01 10:30 +01:00);
         assert_eq!(Cell::Instant(at).display(), "2026-03-01T09:30:00Z");
+        assert_eq!(Cell::Date(at.date()).display(), "2026-03-01");
     }
 }

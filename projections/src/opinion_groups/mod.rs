@@ -42,7 +42,7 @@ use canonical::CanonicalMatrix;
 use rng::combine;
 
 /// Tunable parameters; the defaults are Polis's.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct Parameters {
     /// A participant is clustered with at least `min(min_votes, n_statements)` votes.
     pub min_votes: usize,
