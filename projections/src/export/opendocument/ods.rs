@@ -106,7 +106,7 @@ impl<W: Write + Seek> SpreadsheetWriter<W> {
 
     /// The same writer with sheets of at most `rows` rows, header included (at least 2,
     /// at most [`MAX_ROWS_PER_SHEET`]); for tests of the split, and for readers with a
-    /// lower limit. Takes effect from the next sheet.
+    /// lower limit. Applies from the next row: call it before writing.
     #[must_use]
     pub fn with_rows_per_sheet(mut self, rows: u32) -> Self {
         self.rows_per_sheet = rows.clamp(2, MAX_ROWS_PER_SHEET);
