@@ -16,6 +16,7 @@ use eventstore::{EventStore, Position};
 use super::csv::{write_dictionary, CsvTable};
 use super::json::{schema, JsonTable};
 use super::manifest::{self, AuditAnchor, ExportedConcertation, Manifest, MANIFEST_FORMAT};
+use super::opendocument::SpreadsheetWriter;
 use super::snapshot::{replay, Snapshot};
 use super::tables::{self, Scope, TABLES};
 use super::{licence, ExportError, ExportOptions};
@@ -163,11 +164,18 @@ fn write_files(
     let create = |path: &Path| -> Result<BufWriter<File>, ExportError> {
         Ok(BufWriter::with_capacity(1 << 16, File::create(path)?))
     };
+    let mut ods = SpreadsheetWriter::create(
+        create(&root.join(SPREADSHEET_FILE))?,
+        &scope.concertation.title,
+        scope.snapshot.recorded_at,
+    )?;
     for table in TABLES {
         progress(ExportProgress::Writing(format!(
             "{DATA_DIR}/{}",
             table.name
         )));
+        let columns: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+        ods.start_table(table.name, &columns)?;
         let mut csv = CsvTable::start(
             create(&data.join(format!("{}.csv", table.name)))?,
             table,
@@ -178,6 +186,7 @@ fn write_files(
         for row in tables::rows(table, scope) {
             csv.row(&row)?;
             json.row(&row)?;
+            ods.row(&row)?;
         }
         csv.finish()?.flush()?;
         json.finish()?.flush()?;
@@ -189,6 +198,7 @@ fn write_files(
             text,
         )?;
     }
+    ods.finish()?.flush()?;
     write_dictionary(
         create(&data.join("dictionnaire_des_colonnes.csv"))?,
         &TABLES,

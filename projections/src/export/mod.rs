@@ -92,6 +92,6 @@ pub enum ExportError {
     #[error("écriture JSON : {0}")]
     Json(#[from] serde_json::Error),
     /// Writing an OpenDocument file failed.
-    #[error("écriture OpenDocument : {0}")]
-    OpenDocument(String),
+    #[error(transparent)]
+    OpenDocument(#[from] opendocument::OdfError),
 }

@@ -37,9 +37,15 @@ const AUTOMATIC_STYLES: &str = concat!(
     r#"<number:minutes number:style="long"/><number:text>:</number:text>"#,
     r#"<number:seconds number:style="long"/><number:text>Z</number:text>"#,
     "</number:date-style>",
+    r#"<number:date-style style:name="N_day">"#,
+    r#"<number:year number:style="long"/><number:text>-</number:text>"#,
+    r#"<number:month number:style="long"/><number:text>-</number:text>"#,
+    r#"<number:day number:style="long"/>"#,
+    "</number:date-style>",
     r#"<style:style style:name="ce_header" style:family="table-cell" style:parent-style-name="Default">"#,
     r#"<style:text-properties fo:font-weight="bold"/></style:style>"#,
     r#"<style:style style:name="ce_instant" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N_instant"/>"#,
+    r#"<style:style style:name="ce_day" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N_day"/>"#,
     "</office:automatic-styles>",
 );
 
@@ -254,6 +260,14 @@ fn push_cell(out: &mut String, cell: &Cell) {
             out.push_str(&odf_date_time(*t));
             out.push_str(r#""><text:p>"#);
             push_escaped(out, &cell.display());
+            out.push_str("</text:p></table:table-cell>");
+        }
+        Cell::Date(_) => {
+            let day = cell.display();
+            out.push_str(r#"<table:table-cell table:style-name="ce_day" office:value-type="date" office:date-value=""#);
+            out.push_str(&day);
+            out.push_str(r#""><text:p>"#);
+            out.push_str(&day);
             out.push_str("</text:p></table:table-cell>");
         }
     }
