@@ -9,6 +9,7 @@ pub mod app;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod exports;
 pub mod http;
 pub mod messages;
 pub mod opinion_groups;

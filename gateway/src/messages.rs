@@ -162,6 +162,21 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "No signed tree head of this size.",
     ),
     (
+        "export.not_found",
+        "Aucun export de ce numéro.",
+        "No export with this number.",
+    ),
+    (
+        "export.not_ready",
+        "Cet export n'est pas prêt (en cours ou échoué).",
+        "This export is not ready (running or failed).",
+    ),
+    (
+        "export.commission_only",
+        "Seuls la commission et les administrateurs de la collectivité organisatrice exportent la synthèse.",
+        "Only the organising collectivité's commission and administrators export the synthesis.",
+    ),
+    (
         "audit.out_of_range",
         "Indice de feuille ou taille d'arbre hors de l'arbre.",
         "Leaf index or tree size outside the tree.",

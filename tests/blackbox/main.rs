@@ -8,6 +8,7 @@ mod api_proxy;
 mod api_support;
 mod audit_log;
 mod cli_support;
+mod export_api;
 mod export_cli;
 mod log_transfer;
 mod pages;

@@ -97,6 +97,12 @@ pub fn pages(state: AppState) -> Router<AppState> {
         .route("/commission/{slug}", get(synthesis::dashboard))
         .route("/commission/{slug}/cloture", post(synthesis::close))
         .route("/commission/{slug}/synthese", post(synthesis::publish))
+        .route("/commission/{slug}/exports", post(exports::start))
+        .route("/commission/{slug}/exports/{id}", get(exports::job))
+        .route(
+            "/commission/{slug}/exports/{id}/archive",
+            get(exports::archive),
+        )
         .route(
             "/commission/contributions/{id}/reponse",
             post(synthesis::answer),

@@ -13,7 +13,7 @@ pub mod openapi;
 pub mod problem;
 pub mod rate_limit;
 pub mod request_id;
-mod routes;
+pub mod routes;
 
 pub use routes::audit::participant_receipts;
 
@@ -58,6 +58,8 @@ pub struct AppState {
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
     /// The verifiable audit log, when the server runs one.
     pub audit_log: Option<Arc<projections::audit_log::service::AuditLog>>,
+    /// The synthesis exports run from the dashboard.
+    pub exports: crate::exports::ExportJobs,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
             site: Arc::new(settings.site.clone()),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             audit_log: None,
+            exports: crate::exports::ExportJobs::new(settings.data_dir.join("exports")),
         }
     }
 

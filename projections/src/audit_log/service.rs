@@ -206,6 +206,11 @@ impl AuditLog {
         &self.shared.progress
     }
 
+    /// The log's signing key, for the heads attached to exports.
+    pub fn signer(&self) -> &LogSigner {
+        &self.shared.signer
+    }
+
     /// The log's public key, hex.
     pub fn public_key(&self) -> String {
         to_hex(self.shared.signer.public_key().as_bytes())

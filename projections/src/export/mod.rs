@@ -9,6 +9,7 @@
 //! the bundle again elsewhere and compares. Nothing in a file comes from the clock, so
 //! the same position gives the same bytes.
 
+pub mod archive;
 pub mod bundle;
 pub mod cell;
 pub mod csv;

@@ -50,7 +50,7 @@ pub struct Snapshot {
 pub async fn replay(
     store: &EventStore,
     at: Option<Position>,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<Snapshot, ExportError> {
     let head = store.head().await?.ok_or(ExportError::EmptyLog)?;
     let target = match at {

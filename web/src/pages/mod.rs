@@ -5,6 +5,7 @@
 pub mod concertation;
 pub mod contribution;
 pub mod doctrine;
+pub mod exports;
 pub mod groups;
 pub mod home;
 pub mod language;

@@ -5,6 +5,7 @@ mod accounts;
 pub mod audit;
 mod concertations;
 mod contributions;
+pub mod exports;
 mod opinion_groups;
 pub mod ops;
 mod participants;
@@ -22,6 +23,7 @@ pub(super) fn add_all(book: RouteBook) -> RouteBook {
     let book = contributions::add(book);
     let book = opinion_groups::add(book);
     let book = sessions::add(book);
+    let book = exports::add(book);
     audit::add(book)
 }
 

@@ -24,7 +24,7 @@ const MIMETYPE_PATH: &str = "mimetype";
 
 /// The deflate level of every compressed entry: fixed, so that the bytes do not depend
 /// on a library default.
-const DEFLATE_LEVEL: i64 = 6;
+pub(crate) const DEFLATE_LEVEL: i64 = 6;
 
 /// An OpenDocument package being written into `W`.
 ///
@@ -54,11 +54,7 @@ impl<W: Write + Seek> Package<W> {
         mimetype: &'static str,
         modified: OffsetDateTime,
     ) -> Result<Self, OdfError> {
-        let options = SimpleFileOptions::default()
-            .last_modified_time(zip_date_time(modified))
-            .unix_permissions(0o644)
-            .system(System::Unix)
-            .large_file(false);
+        let options = entry_options(modified);
         let mut zip = ZipWriter::new(writer);
         zip.start_file(
             MIMETYPE_PATH,
@@ -133,6 +129,16 @@ fn is_valid_entry_path(path: &str) -> bool {
         && path
             .split('/')
             .all(|segment| !matches!(segment, "" | "." | ".."))
+}
+
+/// The options of every entry: one timestamp, fixed permissions and system, so archives
+/// do not depend on the machine or the clock (the caller sets the compression).
+pub(crate) fn entry_options(modified: OffsetDateTime) -> SimpleFileOptions {
+    SimpleFileOptions::default()
+        .last_modified_time(zip_date_time(modified))
+        .unix_permissions(0o644)
+        .system(System::Unix)
+        .large_file(false)
 }
 
 /// `modified` as a ZIP (MS-DOS) timestamp in UTC, clamped to the years ZIP can record.
