@@ -279,6 +279,47 @@ async fn whole_flow(t: &TestApp) {
         .page
         .contains("Les habitants veulent un contrôle humain."));
 
+    // The commission exports the synthesis from its dashboard: the job's page refreshes
+    // itself until the ZIP is ready; a participant cannot follow or download it.
+    commission.open(&dashboard_path).await;
+    let status = commission
+        .submit(&format!("/commission/{slug}/exports"), &[])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", commission.page);
+    let mut job = commission.page.clone();
+    assert!(job.contains("<h1>Exporter la synthèse</h1>"), "{job}");
+    let page_path = format!(
+        "/commission/{slug}/exports/{}",
+        job.split(&format!("href=\"/commission/{slug}/exports/"))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the job page links to itself")
+    );
+    let job_path = format!("{page_path}/archive");
+    for _ in 0..300 {
+        if !job.contains("http-equiv=\"refresh\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        job = commission.open(&page_path).await;
+    }
+    assert!(
+        job.contains("L&#39;export est prêt.") || job.contains("L'export est prêt."),
+        "{job}"
+    );
+    let zip = commission
+        .client()
+        .get(t.url(&job_path))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zip.status(), StatusCode::OK);
+    assert!(
+        zip.bytes().await.unwrap().starts_with(b"PK\x03\x04"),
+        "a ZIP"
+    );
+    assert_eq!(citizen.get(&page_path).await, StatusCode::FORBIDDEN);
+
     // The citizen's receipts: a signed promise for each contribution and vote, as a
     // file to download (the audit log follows the log by a moment).
     let mut me = citizen.open("/moi").await;

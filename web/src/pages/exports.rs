@@ -34,6 +34,8 @@ struct JobPage {
     size: String,
     root_hash: String,
     error: String,
+    /// This page (the reload link) and the archive's address.
+    page_path: String,
     download: String,
 }
 
@@ -83,6 +85,7 @@ pub async fn job(
         size: String::new(),
         root_hash: String::new(),
         error: String::new(),
+        page_path: job_path(&view.slug, id),
         download: format!("{}/archive", job_path(&view.slug, id)),
     };
     match view.status {
