@@ -1,6 +1,8 @@
 //! Helpers shared by the black-box tests in `blackbox/` (compiled by the root package
 //! as its one test binary, so that they can run the `concerto` executable).
 
+pub mod libreoffice;
+
 /// The services a black-box test may need, read from the environment.
 pub mod services {
     /// `NATS_URL`, or `None` (and a "SKIPPED" line) when unset; panics when unset

@@ -149,6 +149,54 @@ fn a_polis_conversation_exports_verifies_and_exports_again_identically() {
     }
     assert_eq!(&bundle["synthese.ods"][30..38], b"mimetype");
 
+    // LibreOffice opens the spreadsheet: one sheet per table, each with the CSV file's
+    // header and rows (compared on the text of the contributions).
+    if let Some(program) = concerto_tests::libreoffice::program() {
+        let converted = dir.path().join("converted");
+        let lo = concerto_tests::libreoffice::convert;
+        // Comma, double quote, UTF-8, from line 1; the last token (-1) writes every
+        // sheet to its own file, synthese-<sheet>.csv.
+        let every_sheet =
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1";
+        lo(
+            program,
+            dir.path(),
+            &out.join("synthese.ods"),
+            every_sheet,
+            &converted,
+        );
+        lo(
+            program,
+            dir.path(),
+            &out.join("synthese.ods"),
+            "pdf",
+            &converted,
+        );
+        for name in [
+            "contributions",
+            "votes_par_enonce",
+            "groupes_d_opinion",
+            "journal_de_moderation",
+        ] {
+            let from_calc = csv::Reader::from_path(converted.join(format!("synthese-{name}.csv")))
+                .unwrap_or_else(|e| panic!("sheet {name}: {e}"))
+                .into_records()
+                .count();
+            assert_eq!(from_calc, table(&out, name).len(), "sheet {name}");
+        }
+        let mut from_calc =
+            csv::Reader::from_path(converted.join("synthese-contributions.csv")).unwrap();
+        let header = from_calc.headers().unwrap().clone();
+        let text = header.iter().position(|h| h == "texte").unwrap();
+        let calc_texts: Vec<String> = from_calc
+            .records()
+            .map(|r| r.unwrap()[text].to_owned())
+            .collect();
+        let csv_texts: Vec<String> = contributions.iter().map(|c| c["texte"].clone()).collect();
+        assert_eq!(calc_texts, csv_texts, "the texts read back from Calc");
+        concerto_tests::libreoffice::assert_pdf(&converted.join("synthese.pdf"));
+    }
+
     // Verified against the log.
     let said = concerto(
         &[
