@@ -12,10 +12,12 @@
 pub mod bundle;
 pub mod cell;
 pub mod csv;
+pub mod doctrine;
 pub mod json;
 pub mod licence;
 pub mod manifest;
 pub mod opendocument;
+pub mod report;
 pub mod snapshot;
 pub mod tables;
 pub mod verify;
