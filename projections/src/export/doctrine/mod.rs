@@ -5,6 +5,8 @@
 
 pub mod markdown;
 pub mod revision;
+#[cfg(test)]
+mod tests;
 
 use std::path::Path;
 

@@ -99,10 +99,17 @@ pub fn participation(scope: &Scope<'_>, items: &mut Vec<Item>) {
     items.push(heading(2, "Participation"));
     let contributions: u64 = figures.contributions_by_kind.values().sum();
     items.push(paragraph(format!(
-        "{} participants distincts ont contribué, voté ou soutenu une contribution ; {} \
-         contributions ont été déposées, tous statuts confondus.",
-        number(figures.participants),
-        number(contributions)
+        "{} contribué, voté ou soutenu une contribution ; {} tous statuts confondus.",
+        format::count(
+            figures.participants,
+            "participant distinct a",
+            "participants distincts ont"
+        ),
+        format::count(
+            contributions,
+            "contribution déposée,",
+            "contributions déposées,"
+        )
     )));
 
     items.push(heading(
@@ -187,7 +194,7 @@ pub fn participation(scope: &Scope<'_>, items: &mut Vec<Item>) {
                     label.clone(),
                     number(*n),
                     population.map(number).unwrap_or_default(),
-                    rate.map(|r| format::decimal(r, 2)).unwrap_or_default(),
+                    rate.map(format::rate).unwrap_or_default(),
                 ]
             })
             .collect();

@@ -79,6 +79,21 @@ pub fn number(n: u64) -> String {
     out
 }
 
+/// `n` and the noun that goes with it, French style (0 and 1 take the singular):
+/// "1 énoncé publié", "2 énoncés publiés".
+pub fn count(n: u64, singular: &str, plural: &str) -> String {
+    format!("{} {}", number(n), if n > 1 { plural } else { singular })
+}
+
+/// A rate with enough decimals to show small ones: "12,35", "0,0048".
+pub fn rate(value: f64) -> String {
+    if value != 0.0 && value.abs() < 0.1 {
+        decimal(value, 4)
+    } else {
+        decimal(value, 2)
+    }
+}
+
 /// A signed whole number, French style.
 pub fn signed(n: i64) -> String {
     let magnitude = number(n.unsigned_abs());
@@ -145,6 +160,11 @@ mod tests {
         assert_eq!(signed(-1200), "−1\u{202f}200");
         assert_eq!(decimal(0.8333, 2), "0,83");
         assert_eq!(percent(0.426), "43\u{202f}%");
+        assert_eq!(count(1, "vote", "votes"), "1 vote");
+        assert_eq!(count(0, "vote", "votes"), "0 vote");
+        assert_eq!(count(2, "vote", "votes"), "2 votes");
+        assert_eq!(rate(0.000475), "0,0005");
+        assert_eq!(rate(1.5), "1,50");
         assert_eq!(excerpt("un  deux\ntrois quatre", 12), "un deux tro…");
     }
 }

@@ -51,6 +51,17 @@ pub fn contribution_kind(kind: ContributionKind) -> &'static str {
     }
 }
 
+/// A kind of contribution, plural.
+pub fn contribution_kind_plural(kind: ContributionKind) -> &'static str {
+    match kind {
+        ContributionKind::Opinion => "Avis",
+        ContributionKind::Proposal => "Propositions",
+        ContributionKind::Statement => "Énoncés",
+        ContributionKind::Amendment => "Amendements",
+        ContributionKind::Comment => "Commentaires",
+    }
+}
+
 /// A kind of contribution, plural, from its stored code (`proposal`…).
 pub fn contribution_kind_code(code: &str) -> &str {
     match code {
@@ -96,12 +107,12 @@ pub fn question_kind(kind: &QuestionKind) -> &'static str {
     }
 }
 
-/// The commission's answer.
+/// The commission's answer, as a noun (it answers proposals and amendments alike).
 pub fn outcome(outcome: AnswerOutcome) -> &'static str {
     match outcome {
-        AnswerOutcome::Adopted => "Adoptée",
-        AnswerOutcome::AdoptedWithChanges => "Adoptée avec modifications",
-        AnswerOutcome::Rejected => "Rejetée",
+        AnswerOutcome::Adopted => "Adoption",
+        AnswerOutcome::AdoptedWithChanges => "Adoption avec modifications",
+        AnswerOutcome::Rejected => "Rejet",
     }
 }
 

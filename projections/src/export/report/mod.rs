@@ -14,6 +14,10 @@ pub(crate) mod labels;
 pub mod model;
 pub mod odt;
 mod results;
+#[cfg(test)]
+pub(crate) mod test_fixture;
+#[cfg(test)]
+mod tests;
 
 use std::path::Path;
 

@@ -160,7 +160,7 @@ pub fn questions(scope: &Scope<'_>, items: &mut Vec<Item>) {
         let mut by_kind: BTreeMap<&str, u64> = BTreeMap::new();
         for c in public_contributions(scope).filter(|c| c.question == question.id) {
             *by_kind
-                .entry(labels::contribution_kind(c.kind))
+                .entry(labels::contribution_kind_plural(c.kind))
                 .or_default() += 1;
         }
         if by_kind.is_empty() {
@@ -204,10 +204,9 @@ fn statements(scope: &Scope<'_>, question: &QuestionRow, items: &mut Vec<Item>) 
         .collect();
     let votes: u64 = tallies.iter().map(|(_, t)| t.overall.total()).sum();
     items.push(paragraph(format!(
-        "{} énoncés publiés, {} votes (le dernier vote de chaque participant sur chaque \
-         énoncé).",
-        number(tallies.len() as u64),
-        number(votes)
+        "{}, {} (le dernier vote de chaque participant sur chaque énoncé).",
+        format::count(tallies.len() as u64, "énoncé publié", "énoncés publiés"),
+        format::count(votes, "vote", "votes")
     )));
     let table = |caption: &str, rows: &[&(&ContributionRow, StatementTally)]| {
         Item::Table(Table::new(
@@ -292,21 +291,27 @@ pub fn groups(scope: &Scope<'_>, items: &mut Vec<Item>) {
         items.push(heading(3, format!("« {} »", question.prompt)));
         if groups.groups.is_empty() {
             items.push(paragraph(format!(
-                "Pas de groupes d'opinion : {} participants ont voté sur {} énoncés, trop peu \
-                 pour les distinguer.",
-                number(groups.n_participants as u64),
-                number(groups.n_statements as u64)
+                "Pas de groupes d'opinion : {} sur {}, trop peu pour les distinguer.",
+                format::count(
+                    groups.n_participants as u64,
+                    "participant a voté",
+                    "participants ont voté"
+                ),
+                format::count(groups.n_statements as u64, "énoncé", "énoncés")
             )));
             continue;
         }
         items.push(paragraph(format!(
-            "{} participants ont voté sur {} énoncés ({} votes) ; {} d'entre eux, assez actifs, \
-             sont répartis en {} groupes.",
-            number(groups.n_participants as u64),
-            number(groups.n_statements as u64),
-            number(groups.n_votes as u64),
+            "{} sur {} ({}) ; {} d'entre eux, assez actifs, sont répartis en {}.",
+            format::count(
+                groups.n_participants as u64,
+                "participant a voté",
+                "participants ont voté"
+            ),
+            format::count(groups.n_statements as u64, "énoncé", "énoncés"),
+            format::count(groups.n_votes as u64, "vote", "votes"),
             number(groups.n_clustered as u64),
-            number(groups.groups.len() as u64)
+            format::count(groups.groups.len() as u64, "groupe", "groupes")
         )));
         let sizes = groups
             .groups
@@ -348,9 +353,9 @@ pub fn groups(scope: &Scope<'_>, items: &mut Vec<Item>) {
             items.push(heading(
                 4,
                 format!(
-                    "{} ({} participants)",
+                    "{} ({})",
                     labels::group(group.id),
-                    number(group.size as u64)
+                    format::count(group.size as u64, "participant", "participants")
                 ),
             ));
             if group.representative.is_empty() {
@@ -448,8 +453,8 @@ pub fn answers(scope: &Scope<'_>, items: &mut Vec<Item>) {
         }
     }
     items.push(paragraph(format!(
-        "La commission a répondu à {} contributions : {}.",
-        number(answered.len() as u64),
+        "La commission a répondu à {} : {}.",
+        format::count(answered.len() as u64, "contribution", "contributions"),
         counts
             .iter()
             .map(|(outcome, n)| format!("{} {}", outcome.to_lowercase(), number(*n)))
@@ -459,11 +464,11 @@ pub fn answers(scope: &Scope<'_>, items: &mut Vec<Item>) {
     for c in answered {
         let Some(answer) = &c.answer else { continue };
         items.push(Item::Paragraph(vec![strong(format!(
-            "{} — {} ({} soutiens, {} oppositions)",
+            "{} — {} ({}, {})",
             labels::outcome(answer.outcome),
             labels::contribution_kind(c.kind),
-            number(c.supports),
-            number(c.oppositions)
+            format::count(c.supports, "soutien", "soutiens"),
+            format::count(c.oppositions, "opposition", "oppositions")
         ))]));
         items.push(Item::Quote(c.body.clone().unwrap_or_default()));
         items.push(Item::Paragraph(vec![
