@@ -9,6 +9,7 @@
 
 mod context;
 pub(crate) mod format;
+mod groups;
 pub mod html;
 pub(crate) mod labels;
 pub mod model;
@@ -39,7 +40,7 @@ pub fn build(scope: &Scope<'_>) -> Report {
     context::participation(scope, &mut items);
     results::themes(scope, &mut items);
     results::questions(scope, &mut items);
-    results::groups(scope, &mut items);
+    groups::groups(scope, &mut items);
     results::most_supported(scope, &mut items);
     results::answers(scope, &mut items);
     context::method(scope, &mut items);

@@ -1,6 +1,6 @@
-//! The report's result sections: what each theme and each question produced, the
-//! opinion groups and the consensus, the most supported proposals and the commission's
-//! answers. Only published contributions are cited, never an erased text.
+//! The report's result sections: what each theme and each question produced, the most
+//! supported proposals and the commission's answers (the opinion groups are in
+//! `groups`). Only published contributions are cited, never an erased text.
 
 use std::collections::BTreeMap;
 
@@ -10,18 +10,17 @@ use domain::values::ContributionId;
 
 use super::format::{self, excerpt, number, signed};
 use super::labels;
-use super::model::{heading, paragraph, strong, text, Chart, Drawing, Item, Table};
+use super::model::{heading, paragraph, strong, text, Item, Table};
 use crate::export::tables::{public_contributions, Scope};
 use crate::model::rows::{ContributionRow, QuestionRow, StatementTally};
-use crate::opinion_groups::OpinionGroups;
 
 /// How many contributions a ranking lists.
 const TOP: usize = 5;
 /// How many characters of a contribution a table cites.
-const EXCERPT: usize = 160;
+pub(super) const EXCERPT: usize = 160;
 
 /// The text of a published contribution, unless erased or not public.
-fn public_text<'a>(scope: &'a Scope<'a>, id: ContributionId) -> Option<&'a str> {
+pub(super) fn public_text<'a>(scope: &'a Scope<'a>, id: ContributionId) -> Option<&'a str> {
     let c = scope.snapshot.model.contributions.get(&id)?;
     let public = c.concertation == scope.concertation.id
         && matches!(
@@ -273,148 +272,6 @@ fn statements(scope: &Scope<'_>, question: &QuestionRow, items: &mut Vec<Item>) 
     if !divisive.is_empty() {
         items.push(table("Les énoncés les plus clivants", &divisive));
     }
-}
-
-/// "Groupes d'opinion et consensus".
-pub fn groups(scope: &Scope<'_>, items: &mut Vec<Item>) {
-    let questions: Vec<(&QuestionRow, &OpinionGroups)> = scope
-        .concertation
-        .questions
-        .iter()
-        .filter_map(|q| Some((q, scope.groups.get(&q.id)?)))
-        .collect();
-    if questions.is_empty() {
-        return;
-    }
-    items.push(heading(2, "Groupes d'opinion et consensus"));
-    for (question, groups) in questions {
-        items.push(heading(3, format!("« {} »", question.prompt)));
-        if groups.groups.is_empty() {
-            items.push(paragraph(format!(
-                "Pas de groupes d'opinion : {} sur {}, trop peu pour les distinguer.",
-                format::count(
-                    groups.n_participants as u64,
-                    "participant a voté",
-                    "participants ont voté"
-                ),
-                format::count(groups.n_statements as u64, "énoncé", "énoncés")
-            )));
-            continue;
-        }
-        items.push(paragraph(format!(
-            "{} sur {} ({}) ; {} d'entre eux, assez actifs, sont répartis en {}.",
-            format::count(
-                groups.n_participants as u64,
-                "participant a voté",
-                "participants ont voté"
-            ),
-            format::count(groups.n_statements as u64, "énoncé", "énoncés"),
-            format::count(groups.n_votes as u64, "vote", "votes"),
-            number(groups.n_clustered as u64),
-            format::count(groups.groups.len() as u64, "groupe", "groupes")
-        )));
-        let sizes = groups
-            .groups
-            .iter()
-            .map(|g| format!("{} : {}", labels::group(g.id), number(g.size as u64)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        items.push(Item::Chart(Chart {
-            description: format!(
-                "Carte des opinions : chaque marque est un participant, placé selon ses votes \
-                 sur les deux premières composantes ; une forme par groupe. Taille des \
-                 groupes : {sizes}."
-            ),
-            drawing: Drawing::Scatter(
-                groups
-                    .participants
-                    .iter()
-                    .map(|p| (p.x, p.y, p.group))
-                    .collect(),
-            ),
-            table: Table::new(
-                "Les groupes d'opinion : taille et position moyenne",
-                &["Groupe", "Participants", "Centre (axe 1)", "Centre (axe 2)"],
-                groups
-                    .groups
-                    .iter()
-                    .map(|g| {
-                        vec![
-                            labels::group(g.id),
-                            number(g.size as u64),
-                            format::decimal(g.center[0], 3),
-                            format::decimal(g.center[1], 3),
-                        ]
-                    })
-                    .collect(),
-            ),
-        }));
-        for group in &groups.groups {
-            items.push(heading(
-                4,
-                format!(
-                    "{} ({})",
-                    labels::group(group.id),
-                    format::count(group.size as u64, "participant", "participants")
-                ),
-            ));
-            if group.representative.is_empty() {
-                items.push(paragraph("Aucun énoncé ne distingue ce groupe des autres."));
-                continue;
-            }
-            items.push(Item::Table(Table::new(
-                format!(
-                    "Ce qui caractérise le {}",
-                    labels::group(group.id).to_lowercase()
-                ),
-                &["Énoncé", "Le groupe est", "Part du groupe", "Significatif"],
-                group
-                    .representative
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            statement_text(scope, &r.statement),
-                            labels::direction(r.direction).to_owned(),
-                            format::percent(r.probability),
-                            if r.significant { "oui" } else { "non" }.to_owned(),
-                        ]
-                    })
-                    .collect(),
-            )));
-        }
-        let consensus: Vec<_> = groups
-            .consensus_agree
-            .iter()
-            .chain(&groups.consensus_disagree)
-            .collect();
-        items.push(heading(4, "Consensus entre les groupes"));
-        if consensus.is_empty() {
-            items.push(paragraph("Aucun énoncé ne rassemble tous les groupes."));
-        } else {
-            items.push(Item::Table(Table::new(
-                "Les énoncés sur lesquels les groupes se rejoignent",
-                &["Énoncé", "Les groupes sont", "Accord des groupes"],
-                consensus
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            statement_text(scope, &c.statement),
-                            labels::direction(c.direction).to_owned(),
-                            format::percent(c.group_aware),
-                        ]
-                    })
-                    .collect(),
-            )));
-        }
-    }
-}
-
-/// A statement's text by its key in the opinion groups, or why it is not shown.
-fn statement_text(scope: &Scope<'_>, key: &str) -> String {
-    key.parse::<ContributionId>()
-        .ok()
-        .and_then(|id| public_text(scope, id))
-        .map_or_else(|| "(énoncé non publié)".to_owned(), |t| excerpt(t, EXCERPT))
 }
 
 /// "Les propositions les plus soutenues".

@@ -89,7 +89,6 @@ async fn hostile_text_is_escaped_and_kept_and_unpublished_text_left_out() {
         "counted, not shown"
     );
     assert!(page.contains("1 masquées par la modération"));
-    let _ = HOSTILE;
 }
 
 #[tokio::test]
