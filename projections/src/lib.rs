@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod audit_log;
 pub mod bulk;
+pub mod charts;
 pub mod codec;
 pub mod error;
 pub mod export;
@@ -25,6 +26,7 @@ pub mod postgres;
 pub mod progress;
 pub mod rebuild;
 pub mod runner;
+pub mod text_diff;
 
 pub use error::ProjectionError;
 pub use handle::{Projections, ReadStore};

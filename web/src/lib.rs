@@ -13,8 +13,8 @@
 #![warn(missing_docs)]
 
 pub mod assets;
-pub mod charts;
-pub mod diff;
+pub use projections::charts;
+pub use projections::text_diff as diff;
 pub mod error;
 pub mod form;
 pub mod format;

@@ -209,6 +209,8 @@ fn write_files(
         root.join(licence::LICENCE_FILE),
         licence::notice(&scope.concertation.title, &scope.concertation.collectivite),
     )?;
+    super::report::write(scope, root, progress)?;
+    super::doctrine::write(scope, root, progress)?;
     Ok(())
 }
 

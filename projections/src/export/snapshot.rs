@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use domain::aggregate::Aggregate;
-use domain::doctrine::{Doctrine, DoctrineAggregate, DoctrineState};
+use domain::doctrine::{Article, Doctrine, DoctrineAggregate, DoctrineState};
 use domain::values::DoctrineId;
 use eventstore::{EventStore, Position, ReadFrom, StreamFilter};
 use time::OffsetDateTime;
@@ -31,6 +31,10 @@ pub struct Snapshot {
     pub model: ReadModel,
     /// Every doctrine, folded from its stream.
     pub doctrines: BTreeMap<DoctrineId, Doctrine>,
+    /// The articles of every version of every doctrine, in order, up to the position:
+    /// a doctrine's change log holds only the new texts, so the text an amendment was
+    /// written against cannot be worked back from the current version.
+    pub doctrine_versions: BTreeMap<DoctrineId, BTreeMap<u32, Vec<Article>>>,
     /// The position of the last event folded.
     pub position: Position,
     /// How many events were folded: the audit tree's size at that position.
@@ -60,6 +64,7 @@ pub async fn replay(
     };
     let mut model = ReadModel::default();
     let mut doctrines: BTreeMap<DoctrineId, DoctrineState> = BTreeMap::new();
+    let mut doctrine_versions: BTreeMap<DoctrineId, BTreeMap<u32, Vec<Article>>> = BTreeMap::new();
     let mut tree = CompactTree::default();
     let mut last: Option<(Position, OffsetDateTime)> = None;
     let mut from = ReadFrom::Start;
@@ -92,7 +97,14 @@ pub async fn replay(
             if let AnyEvent::Doctrine(doctrine_event) = &decoded {
                 if let Some(id) = doctrine_id(event.stream().as_str()) {
                     let state = doctrines.remove(&id).unwrap_or_default();
-                    doctrines.insert(id, DoctrineAggregate::evolve(state, doctrine_event));
+                    let state = DoctrineAggregate::evolve(state, doctrine_event);
+                    if let Some(d) = &state.doctrine {
+                        doctrine_versions
+                            .entry(id)
+                            .or_default()
+                            .insert(d.version, d.articles.clone());
+                    }
+                    doctrines.insert(id, state);
                 }
             }
             model.apply(event, &decoded);
@@ -111,6 +123,7 @@ pub async fn replay(
             .into_iter()
             .filter_map(|(id, state)| Some((id, state.doctrine?)))
             .collect(),
+        doctrine_versions,
         position,
         tree_size: tree.size(),
         root: tree.root(),

@@ -22,7 +22,7 @@ mod sheet_name;
 mod xml;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 pub use document::{Block, Document, Span};
 pub use ods::SpreadsheetWriter;

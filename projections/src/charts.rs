@@ -1,7 +1,11 @@
-//! Charts drawn on the server as inline SVG (no script, no third-party library, no
-//! request): horizontal bars for categories, vertical bars over time. Every chart is
-//! an image with a text alternative, and pages put the same figures in a table
+//! Charts drawn as inline SVG (no script, no third-party library, no request):
+//! horizontal bars for categories, vertical bars over time, a scatter of the opinion
+//! space. One implementation for the web pages and the exported report. Every chart is
+//! an image with a text alternative, and its readers put the same figures in a table
 //! beside it, so no one needs to see the chart to get the numbers.
+//!
+//! Marks carry classes (`chart-bar`, `chart-label`, `chart-value`, `chart-axis`,
+//! `g0`…`g4`, `g-none`) and no colour of their own: the page's stylesheet colours them.
 
 use std::fmt::Write;
 

@@ -1,7 +1,8 @@
 //! A word-level diff for reading a doctrine's changes: the longest common subsequence
 //! of words, then runs of kept, removed and added words. Pages mark removals with
 //! `<del>` and additions with `<ins>` (and say so in words, since colour alone must
-//! not carry the meaning).
+//! not carry the meaning); the exported doctrine revision marks them in Markdown and
+//! OpenDocument from the same pieces.
 
 /// A run of words.
 #[derive(Clone, Debug, PartialEq, Eq)]
