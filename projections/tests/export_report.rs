@@ -11,8 +11,6 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use common::memory_store;
 use concerto_projections::codec::{encode, stream_name};
@@ -257,68 +255,9 @@ async fn the_bundle_holds_the_report_and_the_doctrine_revision() {
     assert!(!other.join("doctrine").exists(), "no doctrine folder");
 }
 
-/// `libreoffice`, or `None` (after saying so) when it is absent and not required.
-fn libreoffice() -> Option<&'static str> {
-    let found = Command::new("libreoffice")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if found {
-        return Some("libreoffice");
-    }
-    if std::env::var("CONCERTO_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!("libreoffice absent alors que CONCERTO_REQUIRE_SERVICES=1");
-    }
-    println!("ignoré : libreoffice absent");
-    None
-}
-
-/// Converts `file` to `target` into `out_dir`, with a private profile under `dir` (so
-/// that parallel tests do not lock one), within three minutes.
-fn convert(program: &str, dir: &Path, file: &Path, target: &str, out_dir: &Path) {
-    let profile = dir.join(format!("profile-{}", target.replace([':', ' ', ','], "_")));
-    let mut child = Command::new(program)
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            target,
-            "--outdir",
-        ])
-        .arg(out_dir)
-        .arg(file)
-        .env("LC_ALL", "C.UTF-8")
-        .env("LANG", "C.UTF-8")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("libreoffice starts");
-    let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
-        if let Some(status) = child.try_wait().expect("libreoffice runs") {
-            assert!(
-                status.success(),
-                "libreoffice --convert-to {target}: {status}"
-            );
-            return;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("libreoffice --convert-to {target}: still running");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn libreoffice_converts_the_report_to_pdf_and_text() {
-    let Some(program) = libreoffice() else {
+    let Some(program) = concerto_tests::libreoffice::program() else {
         return;
     };
     let store = seeded().await;
@@ -327,8 +266,14 @@ async fn libreoffice_converts_the_report_to_pdf_and_text() {
     export(&store, "ia-territoriale", &bundle).await;
     let out = dir.path().join("out");
     let odt = bundle.join("rapport.odt");
-    convert(program, dir.path(), &odt, "txt:Text (encoded):UTF8", &out);
-    convert(program, dir.path(), &odt, "pdf", &out);
+    concerto_tests::libreoffice::convert(
+        program,
+        dir.path(),
+        &odt,
+        "txt:Text (encoded):UTF8",
+        &out,
+    );
+    concerto_tests::libreoffice::convert(program, dir.path(), &odt, "pdf", &out);
     let pdf = std::fs::read(out.join("rapport.pdf")).expect("the PDF");
     assert!(pdf.starts_with(b"%PDF"));
     let text = std::fs::read_to_string(out.join("rapport.txt")).expect("the text");
@@ -345,7 +290,7 @@ async fn libreoffice_converts_the_report_to_pdf_and_text() {
         );
     }
     let revision = bundle.join(format!("doctrine/{}.odt", doctrine_id()));
-    convert(
+    concerto_tests::libreoffice::convert(
         program,
         dir.path(),
         &revision,

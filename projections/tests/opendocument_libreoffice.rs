@@ -8,8 +8,6 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use concerto_projections::export::opendocument::{
     write_odt, Block, Document, Span, SpreadsheetWriter,
@@ -22,69 +20,6 @@ const AT: OffsetDateTime = datetime!(2026-03-01 10:30 +01:00);
 
 /// Text that exercises the formula guard, escaping and white space at once.
 const TRICKY: &str = "=\"1+1\" <&> l'avis\nsuite\tcolonne  deux   trois 🙂 مرحبا بالعالم";
-
-/// How long one conversion may take, a fresh profile included.
-const CONVERSION_TIMEOUT: Duration = Duration::from_secs(180);
-
-/// `libreoffice`, or `None` (after saying so) when it is absent and not required.
-fn libreoffice() -> Option<&'static str> {
-    let found = Command::new("libreoffice")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if found {
-        return Some("libreoffice");
-    }
-    if std::env::var("CONCERTO_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!("libreoffice absent alors que CONCERTO_REQUIRE_SERVICES=1");
-    }
-    println!("ignoré : libreoffice absent");
-    None
-}
-
-/// Converts `file` to `target` (a `--convert-to` argument) into `out_dir`, with a
-/// private profile under `dir`.
-fn convert(program: &str, dir: &Path, file: &Path, target: &str, out_dir: &Path) {
-    let profile = dir.join(format!("profile-{}", target.replace([':', ' ', ','], "_")));
-    let mut child = Command::new(program)
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            target,
-            "--outdir",
-        ])
-        .arg(out_dir)
-        .arg(file)
-        // A fixed locale, so that numbers and booleans are shown the same everywhere.
-        .env("LC_ALL", "C.UTF-8")
-        .env("LANG", "C.UTF-8")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("libreoffice starts");
-    let deadline = Instant::now() + CONVERSION_TIMEOUT;
-    loop {
-        if let Some(status) = child.try_wait().expect("libreoffice runs") {
-            assert!(
-                status.success(),
-                "libreoffice --convert-to {target}: {status}"
-            );
-            return;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("libreoffice --convert-to {target}: still running after {CONVERSION_TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 /// The records of a UTF-8, comma-separated CSV file.
 fn read_csv(path: &Path) -> Vec<Vec<String>> {
@@ -99,15 +34,6 @@ fn read_csv(path: &Path) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn assert_pdf(path: &Path) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(
-        bytes.starts_with(b"%PDF"),
-        "{} is not a PDF",
-        path.display()
-    );
-}
-
 fn with_extension(dir: &Path, file: &Path, extension: &str) -> PathBuf {
     dir.join(
         file.with_extension(extension)
@@ -118,7 +44,7 @@ fn with_extension(dir: &Path, file: &Path, extension: &str) -> PathBuf {
 
 #[test]
 fn libreoffice_reads_the_spreadsheet_back() {
-    let Some(program) = libreoffice() else {
+    let Some(program) = concerto_tests::libreoffice::program() else {
         return;
     };
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -154,9 +80,9 @@ fn libreoffice_reads_the_spreadsheet_back() {
     // style); 12th token: -1 writes every sheet to its own file, synthese-<sheet>.csv.
     let every_sheet =
         "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1";
-    convert(program, dir.path(), &ods, every_sheet, &out);
-    convert(program, dir.path(), &ods, "pdf", &out);
-    assert_pdf(&with_extension(&out, &ods, "pdf"));
+    concerto_tests::libreoffice::convert(program, dir.path(), &ods, every_sheet, &out);
+    concerto_tests::libreoffice::convert(program, dir.path(), &ods, "pdf", &out);
+    concerto_tests::libreoffice::assert_pdf(&with_extension(&out, &ods, "pdf"));
 
     let mut sheets: Vec<String> = std::fs::read_dir(&out)
         .expect("the output directory")
@@ -204,7 +130,7 @@ fn libreoffice_reads_the_spreadsheet_back() {
 
 #[test]
 fn libreoffice_reads_the_text_document_back() {
-    let Some(program) = libreoffice() else {
+    let Some(program) = concerto_tests::libreoffice::program() else {
         return;
     };
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -248,9 +174,15 @@ fn libreoffice_reads_the_text_document_back() {
     write_odt(&document, file, AT).expect("a text document");
 
     let out = dir.path().join("out");
-    convert(program, dir.path(), &odt, "txt:Text (encoded):UTF8", &out);
-    convert(program, dir.path(), &odt, "pdf", &out);
-    assert_pdf(&with_extension(&out, &odt, "pdf"));
+    concerto_tests::libreoffice::convert(
+        program,
+        dir.path(),
+        &odt,
+        "txt:Text (encoded):UTF8",
+        &out,
+    );
+    concerto_tests::libreoffice::convert(program, dir.path(), &odt, "pdf", &out);
+    concerto_tests::libreoffice::assert_pdf(&with_extension(&out, &odt, "pdf"));
 
     let text = std::fs::read_to_string(with_extension(&out, &odt, "txt")).expect("the text");
     let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
