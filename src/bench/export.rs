@@ -119,7 +119,14 @@ pub async fn run(args: ExportArgs) -> anyhow::Result<()> {
     println!("# résumé");
     println!(
         "{:<8} {:>10} {:>10} {:>10} {:>10} {:>8} {:>11} {:>9}",
-        "taille", "événements", "lignes", "export s", "plafond s", "rapport", "RSS max Mio", "cible Mo"
+        "taille",
+        "événements",
+        "lignes",
+        "export s",
+        "plafond s",
+        "rapport",
+        "RSS max Mio",
+        "cible Mo"
     );
     for o in &outcomes {
         println!(
@@ -160,7 +167,8 @@ async fn measure(case: &Case, dir: &Path) -> anyhow::Result<Outcome> {
         println!("génération : reprise de {}", data.display());
     } else {
         if dir.exists() {
-            std::fs::remove_dir_all(dir).with_context(|| format!("nettoyage de {}", dir.display()))?;
+            std::fs::remove_dir_all(dir)
+                .with_context(|| format!("nettoyage de {}", dir.display()))?;
         }
         generate(mix, &data).await?;
         std::fs::write(&marker, signature)?;
@@ -181,9 +189,17 @@ async fn measure(case: &Case, dir: &Path) -> anyhow::Result<Outcome> {
         .output()
         .context("lancement de l'export (processus fils)")?;
     let process_s = started.elapsed().as_secs_f64();
-    anyhow::ensure!(output.status.success(), "l'export a échoué ({})", output.status);
-    let figures: serde_json::Value = serde_json::from_slice(&output.stdout)
-        .with_context(|| format!("sortie du fils : {}", String::from_utf8_lossy(&output.stdout)))?;
+    anyhow::ensure!(
+        output.status.success(),
+        "l'export a échoué ({})",
+        output.status
+    );
+    let figures: serde_json::Value = serde_json::from_slice(&output.stdout).with_context(|| {
+        format!(
+            "sortie du fils : {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })?;
     let f = |key: &str| figures[key].as_f64().unwrap_or(0.0);
     let mib = |key: &str| f(key) / 1024.0;
     let export_s = f("total_s");
@@ -267,21 +283,26 @@ async fn generate(mix: Mix, data: &Path) -> anyhow::Result<()> {
             for lane in 0..WRITERS {
                 let (store, workload) = (store.clone(), workload.clone());
                 tasks.push(tokio::spawn(async move {
-                    let appended = futures::stream::iter((start + lane..end).step_by(WRITERS as usize))
-                        .map(|n| {
-                            let commit = workload.commit(phase, n);
-                            let store = store.clone();
-                            async move {
-                                let count = commit.events.len() as u64;
-                                store
-                                    .append(&commit.stream, ExpectedRevision::Any, commit.events)
-                                    .await
-                                    .map(|_| count)
-                            }
-                        })
-                        .buffer_unordered(IN_FLIGHT)
-                        .collect::<Vec<_>>()
-                        .await;
+                    let appended =
+                        futures::stream::iter((start + lane..end).step_by(WRITERS as usize))
+                            .map(|n| {
+                                let commit = workload.commit(phase, n);
+                                let store = store.clone();
+                                async move {
+                                    let count = commit.events.len() as u64;
+                                    store
+                                        .append(
+                                            &commit.stream,
+                                            ExpectedRevision::Any,
+                                            commit.events,
+                                        )
+                                        .await
+                                        .map(|_| count)
+                                }
+                            })
+                            .buffer_unordered(IN_FLIGHT)
+                            .collect::<Vec<_>>()
+                            .await;
                     appended.into_iter().sum::<Result<u64, _>>()
                 }));
             }
@@ -326,17 +347,15 @@ fn ceiling(bundle_data: &Path, into: &Path) -> anyhow::Result<(u64, u64, f64)> {
     std::fs::create_dir_all(into)?;
     let started = Instant::now();
     for (name, records) in &tables {
-        let file = BufWriter::with_capacity(1 << 16, File::create(into.join(format!("{name}.csv")))?);
+        let file =
+            BufWriter::with_capacity(1 << 16, File::create(into.join(format!("{name}.csv")))?);
         let mut writer = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
             .from_writer(file);
         for record in records {
             writer.write_record(record)?;
         }
-        writer
-            .into_inner()
-            .map_err(|e| e.into_error())?
-            .flush()?;
+        writer.into_inner().map_err(|e| e.into_error())?.flush()?;
     }
     let seconds = started.elapsed().as_secs_f64();
     drop(tables);
@@ -347,7 +366,10 @@ fn ceiling(bundle_data: &Path, into: &Path) -> anyhow::Result<(u64, u64, f64)> {
             std::fs::read(into.join(&name))?,
             std::fs::read(bundle_data.join(&name))?,
         );
-        anyhow::ensure!(ours == theirs, "{name} : le plafond n'a pas écrit les mêmes octets");
+        anyhow::ensure!(
+            ours == theirs,
+            "{name} : le plafond n'a pas écrit les mêmes octets"
+        );
         bytes += ours.len() as u64;
     }
     Ok((rows, bytes, seconds))

@@ -24,8 +24,8 @@ use domain::testing::fixtures::{
     concertation_id, configured, facilitator_id, open_question, opens_at, statements_question,
 };
 use domain::values::{
-    ContributionId, ContributionText, Email, Justification, LanguageTag, Minutes,
-    ParticipantId, Reason, SessionId, Siren, StaffId, ThemeId, ThemeLabel, Title,
+    ContributionId, ContributionText, Email, Justification, LanguageTag, Minutes, ParticipantId,
+    Reason, SessionId, Siren, StaffId, ThemeId, ThemeLabel, Title,
 };
 use domain::{DomainEvent, Sealed, StreamName};
 use eventstore::{Metadata, NewEvent};
@@ -152,7 +152,9 @@ struct Dice(u64);
 
 impl Dice {
     fn for_item(seed: u64, kind: u64, n: u64) -> Self {
-        Self(seed ^ kind.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ n.wrapping_mul(0xBF58_476D_1CE4_E5B9))
+        Self(
+            seed ^ kind.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ n.wrapping_mul(0xBF58_476D_1CE4_E5B9),
+        )
     }
 
     fn next_u64(&mut self) -> u64 {
@@ -174,8 +176,18 @@ impl Dice {
 }
 
 const COMMUNES: &[&str] = &[
-    "COM:75056", "COM:69123", "COM:13055", "COM:31555", "COM:2A004", "COM:33063",
-    "COM:59350", "COM:35238", "COM:44109", "COM:67482", "COM:34172", "COM:06088",
+    "COM:75056",
+    "COM:69123",
+    "COM:13055",
+    "COM:31555",
+    "COM:2A004",
+    "COM:33063",
+    "COM:59350",
+    "COM:35238",
+    "COM:44109",
+    "COM:67482",
+    "COM:34172",
+    "COM:06088",
 ];
 
 const THEMES: &[(u128, &str)] = &[
@@ -427,7 +439,12 @@ impl Workload {
         let mut dice = Dice::for_item(self.seed, 4, n);
         let (kind, question, parent, text) = if n < m.statements {
             let text = STATEMENTS[(n % STATEMENTS.len() as u64) as usize].to_owned();
-            (ContributionKind::Statement, statements_question(), None, text)
+            (
+                ContributionKind::Statement,
+                statements_question(),
+                None,
+                text,
+            )
         } else if n < m.statements + m.opinions {
             let text = french_text(&mut dice, 300, 600);
             (ContributionKind::Opinion, open_question(), None, text)

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use eventstore::keystore::file::FileKeyStore;
 use eventstore::keys::{KeyLookup, KeyMaterial};
+use eventstore::keystore::file::FileKeyStore;
 use eventstore::{KeyId, KeyStore, StoreError};
 
 /// Keys created on first use, kept in memory and written once, unsynced.
