@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod cpu;
 pub mod eventstore;
+pub mod export;
 pub mod groups;
 pub mod ingest;
 pub mod memory;
@@ -18,6 +19,13 @@ pub enum BenchCommand {
     Audit(audit::AuditArgs),
     /// Appends and catch-up reads through the event store, against the raw ceiling.
     Eventstore(eventstore::EventstoreArgs),
+    /// The commission's export bundle of a Decidim-sized concertation and of a million
+    /// contributions: time against plain CSV of the same rows, and peak RSS.
+    Export(export::ExportArgs),
+    /// The measured side of `bench export`: one export in this process, its figures as
+    /// JSON on standard output.
+    #[command(hide = true)]
+    ExportChild(export::child::ChildArgs),
     /// Every read model rebuilt from a realistic workload, against the raw ceilings, and
     /// the projections' lag under a steady load.
     Projections(projections::ProjectionsArgs),
@@ -35,6 +43,8 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Audit(args) => audit::run(args).await,
         BenchCommand::Eventstore(args) => eventstore::run(args).await,
+        BenchCommand::Export(args) => export::run(args).await,
+        BenchCommand::ExportChild(args) => export::child::run(args).await,
         BenchCommand::Projections(args) => projections::run(args).await,
         BenchCommand::Ingest(args) => ingest::run(args).await,
         BenchCommand::Groups(args) => groups::run_speed(args),
