@@ -515,7 +515,16 @@ impl Inner {
         let mut last = last;
         while !stopped {
             let commit = match last.take() {
-                Some(end) if sequence >= end.sequence => end,
+                Some(end) if sequence >= end.sequence => {
+                    // Read before the walk reached it: it joins the index only now.
+                    self.cache.record(
+                        stream,
+                        end.body.first_revision,
+                        end.body.events.len() as u64,
+                        end.sequence,
+                    );
+                    end
+                }
                 Some(end) => {
                     last = Some(end);
                     match self.get_next(subject, sequence).await? {
