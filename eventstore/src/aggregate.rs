@@ -71,7 +71,14 @@ pub async fn load<S: Default, E: Display, R>(
     stream: &StreamName,
     evolve: &mut impl FnMut(S, &RecordedEvent) -> Result<S, E>,
 ) -> Result<(S, CurrentRevision), ExecuteError<R>> {
-    catch_up(store, stream, S::default(), CurrentRevision::NoStream, evolve).await
+    catch_up(
+        store,
+        stream,
+        S::default(),
+        CurrentRevision::NoStream,
+        evolve,
+    )
+    .await
 }
 
 /// Folds into `state`, which stands at `revision`, the events of `stream` after it.
@@ -178,8 +185,7 @@ where
 {
     let cached = folds.get::<S>(stream);
     let before = cached.as_ref().map(|(_, revision)| *revision);
-    let (state, revision) =
-        cached.unwrap_or_else(|| (S::default(), CurrentRevision::NoStream));
+    let (state, revision) = cached.unwrap_or_else(|| (S::default(), CurrentRevision::NoStream));
     let (state, revision) = catch_up(store, stream, state, revision, evolve).await?;
     // Also an empty stream, read just now: the command that creates it (a first vote,
     // a registration) then decides on it without reading again.
@@ -248,10 +254,7 @@ where
             CurrentRevision::NoStream => ExpectedRevision::NoStream,
             CurrentRevision::Current(n) => ExpectedRevision::Exact(n),
         };
-        match store
-            .append(stream, expected, decided.events.clone())
-            .await
-        {
+        match store.append(stream, expected, decided.events.clone()).await {
             Ok(append) => {
                 remember(folds, stream, &decided, &append, evolve);
                 return Ok(Executed {

@@ -100,7 +100,10 @@ async fn a_refusal_of_a_cached_state_is_checked_against_the_store() {
         Err(ExecuteError::Rejected("pas commencé")) => {}
         other => panic!("expected a rejection, got {other:?}"),
     }
-    assert_eq!(folds.get::<u64>(&stream), Some((0, CurrentRevision::NoStream)));
+    assert_eq!(
+        folds.get::<u64>(&stream),
+        Some((0, CurrentRevision::NoStream))
+    );
     // Another process starts it: the cached state (0) would refuse, the store's accepts.
     other_writer(&store, &stream).await;
     let done = execute_cached(&store, &folds, &stream, 3, evolve, started)

@@ -484,10 +484,9 @@ impl Inner {
         let mut sequence = after_index;
         let mut stopped = false;
         'indexed: for chunk in indexed.chunks(READ_AHEAD) {
-            let fetched = futures::future::try_join_all(
-                chunk.iter().map(|&seq| self.get_sequence(seq)),
-            )
-            .await?;
+            let fetched =
+                futures::future::try_join_all(chunk.iter().map(|&seq| self.get_sequence(seq)))
+                    .await?;
             for (message, &seq) in fetched.into_iter().zip(chunk) {
                 let Some(message) = message else {
                     return Err(StoreError::Encoding(format!(
@@ -564,7 +563,9 @@ impl Inner {
     ) -> Result<HashMap<u64, (Uuid, Position)>, StoreError> {
         let end = from + count as u64;
         let commits = self
-            .walk_forward(stream, subject, from, None, |c| c.last_revision() + 1 >= end)
+            .walk_forward(stream, subject, from, None, |c| {
+                c.last_revision() + 1 >= end
+            })
             .await?;
         let mut ids = HashMap::new();
         for commit in &commits {
@@ -865,8 +866,7 @@ impl Backend for NatsBackend {
                 } else {
                     inner
                         .walk_forward(stream, &subject, from, Some(last), |commit| {
-                            let end =
-                                commit.body.first_revision + commit.body.events.len() as u64;
+                            let end = commit.body.first_revision + commit.body.events.len() as u64;
                             taken +=
                                 end.saturating_sub(from.max(commit.body.first_revision)) as usize;
                             taken >= max

@@ -220,7 +220,9 @@ impl App {
             }
         }
         let contribution = self.contribution(id).await?;
-        let snapshot = self.concertation_snapshot(contribution.concertation).await?;
+        let snapshot = self
+            .concertation_snapshot(contribution.concertation)
+            .await?;
         Ok((contribution, snapshot))
     }
 

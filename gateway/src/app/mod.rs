@@ -249,7 +249,15 @@ impl App {
             &stream,
             &mut evolve::<A>,
             &mut |state: &A::State| {
-                decide_events::<A>(ctx, state, command.clone(), &actor, now, &metadata, &stream_text)
+                decide_events::<A>(
+                    ctx,
+                    state,
+                    command.clone(),
+                    &actor,
+                    now,
+                    &metadata,
+                    &stream_text,
+                )
             },
         )
         .await?;
@@ -286,7 +294,15 @@ impl App {
             decided,
             &mut evolve::<A>,
             &mut |state: &A::State| {
-                decide_events::<A>(ctx, state, command.clone(), &actor, now, &metadata, &stream_text)
+                decide_events::<A>(
+                    ctx,
+                    state,
+                    command.clone(),
+                    &actor,
+                    now,
+                    &metadata,
+                    &stream_text,
+                )
             },
         )
         .await?;
