@@ -119,6 +119,15 @@ pub trait KeyStore: Send + Sync + 'static {
     async fn get_or_create(&self, id: &KeyId) -> Result<KeyMaterial, StoreError>;
     /// Looks a key up without creating it.
     async fn get(&self, id: &KeyId) -> Result<KeyLookup, StoreError>;
+    /// Looks several keys up at once: one answer per id, in the order given. The
+    /// default asks [`KeyStore::get`] for each; a store with round trips answers in one.
+    async fn get_many(&self, ids: &[KeyId]) -> Result<Vec<KeyLookup>, StoreError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            found.push(self.get(id).await?);
+        }
+        Ok(found)
+    }
     /// Destroys the key for good.
     async fn destroy(&self, id: &KeyId) -> Result<(), StoreError>;
 }

@@ -1,5 +1,6 @@
 //! [`EventStore`]: a backend plus a key store; seals on append, opens on read.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -8,7 +9,7 @@ use crate::backend::Backend;
 use crate::envelope::{EventDraft, EventRecord, NewEvent, RecordedEvent};
 use crate::error::StoreError;
 use crate::expected::{AppendResult, CurrentRevision, ExpectedRevision};
-use crate::keys::{KeyLookup, KeyStore};
+use crate::keys::{KeyId, KeyLookup, KeyStore};
 use crate::position::{Direction, Position, ReadFrom};
 use crate::seal::{open, seal};
 use crate::stream_name::{StreamFilter, StreamName};
@@ -115,21 +116,39 @@ impl EventStore {
     /// Opens the sealed parts of a stored record. A destroyed (or unknown) key yields
     /// the part as erased, never an error; a part that fails to authenticate is an error.
     pub async fn open(&self, record: EventRecord) -> Result<RecordedEvent, StoreError> {
-        let mut opened = Vec::with_capacity(record.event.sealed.len());
-        for part in &record.event.sealed {
-            let value = match self.keys.get(&part.key).await? {
-                KeyLookup::Present(key) => Some(open(record.event.id, part, &key)?),
-                KeyLookup::Destroyed | KeyLookup::Unknown => None,
-            };
-            opened.push((part.part.clone(), value));
-        }
-        Ok(RecordedEvent { record, opened })
+        let mut opened = self.open_all(vec![record]).await?;
+        Ok(opened.pop().expect("one record opened"))
     }
 
-    async fn open_all(&self, records: Vec<EventRecord>) -> Result<Vec<RecordedEvent>, StoreError> {
+    /// Opens the sealed parts of `records` (as [`EventStore::open`]), looking every key
+    /// they name up in one request to the key store.
+    pub async fn open_all(
+        &self,
+        records: Vec<EventRecord>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut ids: Vec<KeyId> = records
+            .iter()
+            .flat_map(|r| r.event.sealed.iter().map(|part| part.key.clone()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let keys: HashMap<KeyId, KeyLookup> = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            let found = self.keys.get_many(&ids).await?;
+            ids.into_iter().zip(found).collect()
+        };
         let mut events = Vec::with_capacity(records.len());
         for record in records {
-            events.push(self.open(record).await?);
+            let mut opened = Vec::with_capacity(record.event.sealed.len());
+            for part in &record.event.sealed {
+                let value = match keys.get(&part.key) {
+                    Some(KeyLookup::Present(key)) => Some(open(record.event.id, part, key)?),
+                    _ => None,
+                };
+                opened.push((part.part.clone(), value));
+            }
+            events.push(RecordedEvent { record, opened });
         }
         Ok(events)
     }

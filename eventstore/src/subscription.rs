@@ -63,10 +63,8 @@ impl Subscription {
             if !self.pending.is_empty() {
                 let take = max.max(1).min(self.pending.len());
                 let records: Vec<EventRecord> = self.pending.drain(..take).collect();
-                let mut events = Vec::with_capacity(records.len());
-                for record in records {
-                    events.push(self.store.open(record).await?);
-                }
+                // One key-store request for the whole batch, not one per sealed part.
+                let events = self.store.open_all(records).await?;
                 if let Some(last) = events.last() {
                     self.from = ReadFrom::After(last.position());
                 }

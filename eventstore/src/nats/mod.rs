@@ -29,11 +29,15 @@
 //! window (by the server) or when the earlier attempt is the stream's last commit.
 //!
 //! # Reads
-//! - A stream read walks the stream's subject with direct gets (`next_by_subj`), one
-//!   request per commit read; the commit index cached per stream gives the sequence of
-//!   the commit holding a revision, so a read from revision `r` starts there (the first
-//!   read of a stream in a process walks its commits before `r` once). A backward read
-//!   fetches indexed commits by sequence.
+//! - A stream read first gets the stream's last message (a direct get by subject): a
+//!   stream that has not moved past the revision asked for reads as that one request
+//!   (a cached fold catching up), and the walk knows where it ends, so it never asks
+//!   for a message after the last (on NATS 2.9 a "next message of this subject" that
+//!   finds none scans the rest of the JetStream stream). The commit index cached per
+//!   stream gives the sequence of each indexed commit, fetched by sequence with several
+//!   direct gets in flight; commits not indexed yet are walked with "next message of
+//!   this subject from sequence" (the first read of a stream in a process walks its
+//!   commits before `r` once). A backward read fetches indexed commits by sequence.
 //! - `read_all` uses ephemeral pull consumers (no acks, filtered on the store or the
 //!   category, starting at the wanted sequence) fetched without waiting; the consumer of
 //!   a page is kept and reused by the read that continues from where that page ended, so
@@ -79,6 +83,8 @@ use subject::Subjects;
 const MAX_REPLANS: usize = 64;
 /// How many idle `read_all` consumers are kept for reuse.
 const MAX_CURSORS: usize = 16;
+/// How many direct gets of indexed commits a stream read keeps in flight at once.
+const READ_AHEAD: usize = 32;
 /// How many messages a `read_all` page asks the server for at most per request.
 const FETCH_BATCH: usize = 1024;
 
@@ -443,33 +449,106 @@ impl Inner {
 
     /// Commits of `stream` in order, starting with the one holding `from`, until
     /// `enough` says stop or the stream ends. Uses and extends the commit index.
+    ///
+    /// `last`, when given, is the stream's last commit as just read: the walk ends with
+    /// it instead of asking for a message after it (on NATS 2.9 a "next message of this
+    /// subject" that finds none scans the rest of the whole JetStream stream). Indexed
+    /// commits are fetched by sequence, [`READ_AHEAD`] requests in flight at once.
     async fn walk_forward(
         &self,
         stream: &StreamName,
         subject: &str,
         from: u64,
+        last: Option<Commit>,
         mut enough: impl FnMut(&Commit) -> bool,
     ) -> Result<Vec<Commit>, StoreError> {
-        let start = self.cache.with(stream, |state| match state {
+        let last_sequence = last.as_ref().map(|c| c.sequence);
+        let (indexed, after_index) = self.cache.with(stream, |state| match state {
             Some(state) => match state.commit_holding(from) {
-                Some(i) => state.commits[i].1,
-                None => state.indexed_last_sequence().map_or(1, |seq| seq + 1),
+                Some(i) => (
+                    state.commits[i..]
+                        .iter()
+                        .map(|&(_, seq)| seq)
+                        .filter(|&seq| last_sequence.is_none_or(|end| seq < end))
+                        .collect::<Vec<_>>(),
+                    state.indexed_last_sequence().map_or(1, |seq| seq + 1),
+                ),
+                None => (
+                    Vec::new(),
+                    state.indexed_last_sequence().map_or(1, |seq| seq + 1),
+                ),
             },
-            None => 1,
+            None => (Vec::new(), 1),
         });
-        let mut sequence = start;
         let mut commits = Vec::new();
-        while let Some(message) = self.get_next(subject, sequence).await? {
-            let commit = self.decode_of(stream, &message)?;
+        let mut sequence = after_index;
+        let mut stopped = false;
+        'indexed: for chunk in indexed.chunks(READ_AHEAD) {
+            let fetched =
+                futures::future::try_join_all(chunk.iter().map(|&seq| self.get_sequence(seq)))
+                    .await?;
+            for (message, &seq) in fetched.into_iter().zip(chunk) {
+                let Some(message) = message else {
+                    return Err(StoreError::Encoding(format!(
+                        "message {seq} du flux « {stream} » introuvable"
+                    )));
+                };
+                let commit = self.decode_of(stream, &message)?;
+                sequence = commit.sequence + 1;
+                if commit.last_revision() < from {
+                    continue;
+                }
+                let stop = enough(&commit);
+                commits.push(commit);
+                if stop {
+                    stopped = true;
+                    break 'indexed;
+                }
+            }
+        }
+        if let Some(end) = last_sequence.filter(|&end| after_index > end) {
+            // The index holds the last commit, so no commit of the stream lies between
+            // the indexed ones fetched above and it.
+            sequence = sequence.max(end);
+        }
+        let mut last = last;
+        while !stopped {
+            let commit = match last.take() {
+                Some(end) if sequence >= end.sequence => {
+                    // Read before the walk reached it: it joins the index only now.
+                    self.cache.record(
+                        stream,
+                        end.body.first_revision,
+                        end.body.events.len() as u64,
+                        end.sequence,
+                    );
+                    end
+                }
+                Some(end) => {
+                    last = Some(end);
+                    match self.get_next(subject, sequence).await? {
+                        Some(message) => self.decode_of(stream, &message)?,
+                        None => break,
+                    }
+                }
+                None if last_sequence.is_some() => break,
+                None => match self.get_next(subject, sequence).await? {
+                    Some(message) => self.decode_of(stream, &message)?,
+                    None => break,
+                },
+            };
             sequence = commit.sequence + 1;
+            if last_sequence.is_some_and(|end| commit.sequence >= end) {
+                last = None;
+                stopped = true;
+            }
             if commit.last_revision() < from {
                 continue;
             }
-            let stop = enough(&commit);
-            commits.push(commit);
-            if stop {
-                break;
+            if enough(&commit) {
+                stopped = true;
             }
+            commits.push(commit);
         }
         Ok(commits)
     }
@@ -484,7 +563,9 @@ impl Inner {
     ) -> Result<HashMap<u64, (Uuid, Position)>, StoreError> {
         let end = from + count as u64;
         let commits = self
-            .walk_forward(stream, subject, from, |c| c.last_revision() + 1 >= end)
+            .walk_forward(stream, subject, from, None, |c| {
+                c.last_revision() + 1 >= end
+            })
             .await?;
         let mut ids = HashMap::new();
         for commit in &commits {
@@ -771,14 +852,27 @@ impl Backend for NatsBackend {
         match direction {
             Direction::Forward => {
                 let from = from.unwrap_or(0);
+                // The last commit first: a stream that has not moved since the caller's
+                // revision (a cached fold catching up) reads as this one request.
+                let Some(last) = inner.last_commit(stream, &subject).await? else {
+                    return Ok(Vec::new());
+                };
+                if last.last_revision() < from {
+                    return Ok(Vec::new());
+                }
                 let mut taken = 0usize;
-                let commits = inner
-                    .walk_forward(stream, &subject, from, |commit| {
-                        let end = commit.body.first_revision + commit.body.events.len() as u64;
-                        taken += end.saturating_sub(from.max(commit.body.first_revision)) as usize;
-                        taken >= max
-                    })
-                    .await?;
+                let commits = if last.body.first_revision <= from {
+                    vec![last]
+                } else {
+                    inner
+                        .walk_forward(stream, &subject, from, Some(last), |commit| {
+                            let end = commit.body.first_revision + commit.body.events.len() as u64;
+                            taken +=
+                                end.saturating_sub(from.max(commit.body.first_revision)) as usize;
+                            taken >= max
+                        })
+                        .await?
+                };
                 let mut records = Vec::with_capacity(max.min(taken));
                 for commit in commits {
                     let sequence = commit.sequence;
@@ -797,9 +891,15 @@ impl Backend for NatsBackend {
                 let unindexed = inner
                     .cache
                     .with(stream, |state| state.map_or(0, |s| s.indexed_next));
-                let walked = inner
-                    .walk_forward(stream, &subject, unindexed, |_| false)
-                    .await?;
+                let last = inner.last_commit(stream, &subject).await?;
+                let walked = match last {
+                    Some(last) if last.last_revision() >= unindexed => {
+                        inner
+                            .walk_forward(stream, &subject, unindexed, Some(last), |_| false)
+                            .await?
+                    }
+                    _ => Vec::new(),
+                };
                 let mut fetched: HashMap<u64, Commit> =
                     walked.into_iter().map(|c| (c.sequence, c)).collect();
                 let (start, sequences) = inner.cache.with(stream, |state| {

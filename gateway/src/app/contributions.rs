@@ -193,8 +193,37 @@ impl App {
         &self,
         id: ContributionId,
     ) -> AppResult<domain::concertation::ConcertationSnapshot> {
+        Ok(self.contribution_with_snapshot(id).await?.1)
+    }
+
+    /// The contribution and its concertation's snapshot, both folded from their
+    /// streams (404 when the contribution does not exist). A contribution never moves
+    /// to another concertation, so when this process has seen it already, both streams
+    /// are read side by side instead of one after the other.
+    pub(crate) async fn contribution_with_snapshot(
+        &self,
+        id: ContributionId,
+    ) -> AppResult<(Contribution, domain::concertation::ConcertationSnapshot)> {
+        let known = self
+            .cached::<ContributionAggregate>(&stream(id))
+            .and_then(|state| state.contribution)
+            .map(|c| c.concertation);
+        if let Some(concertation) = known {
+            let (contribution, snapshot) = futures::join!(
+                self.contribution(id),
+                self.concertation_snapshot(concertation)
+            );
+            // The contribution's refusal (not found) first, as when read in turn.
+            let contribution = contribution?;
+            if contribution.concertation == concertation {
+                return Ok((contribution, snapshot?));
+            }
+        }
         let contribution = self.contribution(id).await?;
-        self.concertation_snapshot(contribution.concertation).await
+        let snapshot = self
+            .concertation_snapshot(contribution.concertation)
+            .await?;
+        Ok((contribution, snapshot))
     }
 
     /// Submits a contribution; returns its id. A participant's first contribution
@@ -606,6 +635,7 @@ impl App {
         };
         let key = KeyId::parse(SealKey::contribution(id).as_str())?;
         self.store().keys().destroy(&key).await?;
+        self.forget_folds();
         tracing::info!(contribution = %id, by = %ctx.caller.label(), request = %ctx.request_id, "corps de contribution effacé (clé détruite)");
         Ok(applied)
     }

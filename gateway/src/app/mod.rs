@@ -2,6 +2,12 @@
 //! snapshots the domain needs (by folding the other aggregates' streams), decide, and
 //! append through the projections' codec with correlation, causation and actor
 //! metadata. The JSON API and the web pages both call these in-process.
+//!
+//! Folded states are kept in [`Folds`], an in-process cache checked against the store
+//! on every use (see [`eventstore::aggregate`]): a snapshot reads only the commits after
+//! its cached revision, a command decides on its cached state and the append's expected
+//! revision checks it. Every write of the server goes through [`App::execute`] or
+//! [`App::participant_command`], which keep the cache current.
 
 pub mod accounts;
 pub mod check;
@@ -10,13 +16,14 @@ pub mod contributions;
 pub mod doctrine;
 pub mod participants;
 pub mod sessions;
+mod settle;
 pub mod votes;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use domain::Aggregate;
-use eventstore::{derived_event_id, EventStore, Metadata, Position, RecordedEvent};
+use eventstore::aggregate::{self as command_loop, Decided};
+use eventstore::{derived_event_id, EventStore, Folds, Metadata, Position, RecordedEvent};
 use projections::codec;
 use projections::Projections;
 use time::OffsetDateTime;
@@ -28,8 +35,9 @@ use crate::error::{AppError, AppResult};
 
 /// How many times a command is re-decided when another writer wins its stream.
 const MAX_ATTEMPTS: usize = 5;
-/// How long a write waits for the projections to include it (read-your-writes).
-const SETTLE_BOUND: Duration = Duration::from_secs(2);
+/// About how many streams' folded states are kept in memory (a few hundred bytes to a
+/// few kilobytes each; a concertation's is the largest).
+const FOLDS_CAPACITY: usize = 200_000;
 
 /// Everything the services need. Cheap to clone.
 #[derive(Clone)]
@@ -39,6 +47,7 @@ pub struct App {
 
 struct Inner {
     store: EventStore,
+    folds: Folds,
     accounts: Accounts,
     tokens: Tokens,
     projections: Option<Arc<Projections>>,
@@ -135,6 +144,7 @@ impl App {
         Self {
             inner: Arc::new(Inner {
                 store,
+                folds: Folds::new(FOLDS_CAPACITY),
                 accounts,
                 tokens,
                 projections,
@@ -157,6 +167,11 @@ impl App {
         &self.inner.tokens
     }
 
+    /// The running read models, if any (the write path waits for them).
+    fn projections(&self) -> Option<&Projections> {
+        self.inner.projections.as_deref()
+    }
+
     /// The running read models, for queries, `/ready` and `/metrics`.
     pub fn read_models(&self) -> AppResult<&Projections> {
         self.inner
@@ -165,38 +180,129 @@ impl App {
             .ok_or_else(|| AppError::Internal("les modèles de lecture ne tournent pas".into()))
     }
 
-    /// Runs one command of aggregate `A`: load its stream, decide as the caller, append
-    /// (retrying on a concurrent write), with ids and metadata from `ctx`.
+    /// Runs one command of aggregate `A`: decide as the caller on its stream's state,
+    /// append (retrying on a concurrent write), with ids and metadata from `ctx`.
     pub async fn execute<A>(&self, ctx: &Ctx, command: A::Command) -> AppResult<Applied>
     where
         A: Aggregate,
         A::Command: Clone,
+        A::State: Send + Sync + 'static,
+    {
+        let decided = self.decide::<A>(ctx, &command).await?;
+        self.commit::<A>(ctx, command, decided).await
+    }
+
+    /// Decides `command` against the current state without appending: lets a caller
+    /// refuse a command before doing what must precede it (registering a participant),
+    /// so a refused request changes nothing.
+    pub async fn precheck<A>(&self, ctx: &Ctx, command: &A::Command) -> AppResult<()>
+    where
+        A: Aggregate,
+        A::Command: Clone,
+        A::State: Send + Sync + 'static,
+    {
+        self.decide::<A>(ctx, command).await.map(|_| ())
+    }
+
+    /// A participant's command that may be their first: decided, then the participant
+    /// registered if needed, then appended (decided again only if its stream moved).
+    pub async fn participant_command<A>(&self, ctx: &Ctx, command: A::Command) -> AppResult<Applied>
+    where
+        A: Aggregate,
+        A::Command: Clone,
+        A::State: Send + Sync + 'static,
+    {
+        // Both only read (the participant's stream and the command's), so they run
+        // side by side; the registration is written only once the command stands.
+        let (decided, unregistered) = futures::join!(
+            self.decide::<A>(ctx, &command),
+            self.needs_registration(ctx)
+        );
+        // The command's refusal first, as when they ran one after the other.
+        let (decided, unregistered) = (decided?, unregistered?);
+        let registered = if unregistered {
+            self.register(ctx).await?
+        } else {
+            Applied::default()
+        };
+        let applied = self.commit::<A>(ctx, command, decided).await?;
+        Ok(registered.merge(applied))
+    }
+
+    /// The decision of `command` on its stream's state (see [`command_loop::decide_cached`]).
+    async fn decide<A>(&self, ctx: &Ctx, command: &A::Command) -> AppResult<Decided<A::State>>
+    where
+        A: Aggregate,
+        A::Command: Clone,
+        A::State: Send + Sync + 'static,
+    {
+        let stream = codec::stream_name(&A::stream(command))?;
+        let stream_text = stream.to_string();
+        let (actor, now, metadata) = (
+            ctx.caller.actor(),
+            OffsetDateTime::now_utc(),
+            ctx.metadata(),
+        );
+        let decided = command_loop::decide_cached(
+            &self.inner.store,
+            &self.inner.folds,
+            &stream,
+            &mut evolve::<A>,
+            &mut |state: &A::State| {
+                decide_events::<A>(
+                    ctx,
+                    state,
+                    command.clone(),
+                    &actor,
+                    now,
+                    &metadata,
+                    &stream_text,
+                )
+            },
+        )
+        .await?;
+        Ok(decided)
+    }
+
+    /// Appends a decided command, deciding again on a concurrent write.
+    async fn commit<A>(
+        &self,
+        ctx: &Ctx,
+        command: A::Command,
+        decided: Decided<A::State>,
+    ) -> AppResult<Applied>
+    where
+        A: Aggregate,
+        A::Command: Clone,
+        A::State: Send + Sync + 'static,
     {
         let stream = codec::stream_name(&A::stream(&command))?;
-        let actor = ctx.caller.actor();
-        let now = OffsetDateTime::now_utc();
-        let metadata = ctx.metadata();
         let stream_text = stream.to_string();
         let span =
             tracing::info_span!("command", stream = %stream_text, actor = %ctx.caller.label());
         let _entered = span.enter();
-        let executed = eventstore::aggregate::execute(
+        let (actor, now, metadata) = (
+            ctx.caller.actor(),
+            OffsetDateTime::now_utc(),
+            ctx.metadata(),
+        );
+        let executed = command_loop::commit_decided(
             &self.inner.store,
+            &self.inner.folds,
             &stream,
             MAX_ATTEMPTS,
-            |state: A::State, recorded: &RecordedEvent| {
-                codec::decode::<A::Event>(recorded).map(|event| A::evolve(state, &event))
-            },
-            |state| -> Result<_, AppError> {
-                let events = A::decide(state, command.clone(), &actor, now)?;
-                events
-                    .iter()
-                    .enumerate()
-                    .map(|(i, event)| {
-                        codec::encode(event, ctx.event_id(&stream_text, i), metadata.clone())
-                            .map_err(AppError::from)
-                    })
-                    .collect()
+            decided,
+            &mut evolve::<A>,
+            &mut |state: &A::State| {
+                decide_events::<A>(
+                    ctx,
+                    state,
+                    command.clone(),
+                    &actor,
+                    now,
+                    &metadata,
+                    &stream_text,
+                )
             },
         )
         .await?;
@@ -210,63 +316,72 @@ impl App {
         })
     }
 
-    /// Decides `command` against the current state without appending: lets a caller
-    /// refuse a command before doing what must precede it (registering a participant),
-    /// so a refused request changes nothing.
-    pub async fn precheck<A>(&self, ctx: &Ctx, command: &A::Command) -> AppResult<()>
+    /// The current state of a stream of aggregate `A` (strongly consistent: the
+    /// snapshots commands carry come from here, not from read models that may lag):
+    /// its cached fold caught up with the commits after it.
+    pub async fn load<A: Aggregate>(&self, stream: &domain::StreamName) -> AppResult<A::State>
     where
-        A: Aggregate,
-        A::Command: Clone,
+        A::State: Send + Sync + 'static,
     {
-        let state = self.load::<A>(&A::stream(command)).await?;
-        A::decide(
-            &state,
-            command.clone(),
-            &ctx.caller.actor(),
-            OffsetDateTime::now_utc(),
-        )?;
-        Ok(())
-    }
-
-    /// A participant's command that may be their first: checked, then the participant
-    /// registered if needed, then carried out.
-    pub async fn participant_command<A>(&self, ctx: &Ctx, command: A::Command) -> AppResult<Applied>
-    where
-        A: Aggregate,
-        A::Command: Clone,
-    {
-        self.precheck::<A>(ctx, &command).await?;
-        let registered = self.ensure_registered(ctx).await?;
-        let applied = self.execute::<A>(ctx, command).await?;
-        Ok(registered.merge(applied))
-    }
-
-    /// Folds a whole stream of aggregate `A` (strongly consistent: the snapshots
-    /// commands carry come from here, not from read models that may lag).
-    pub async fn load<A: Aggregate>(&self, stream: &domain::StreamName) -> AppResult<A::State> {
         let stream = codec::stream_name(stream)?;
-        let (state, _) = eventstore::aggregate::load::<_, _, AppError>(
+        let (state, _) = command_loop::load_cached::<_, _, AppError>(
             &self.inner.store,
+            &self.inner.folds,
             &stream,
-            &mut |state: A::State, recorded: &RecordedEvent| {
-                codec::decode::<A::Event>(recorded).map(|event| A::evolve(state, &event))
-            },
+            &mut evolve::<A>,
         )
         .await?;
         Ok(state)
     }
 
-    /// Waits (bounded) until every projection includes `applied`, so the author's next
-    /// page shows what they just did. A slow projection delays, never fails, a write.
-    pub async fn settle(&self, applied: Applied) {
-        let (Some(position), Some(projections)) = (applied.position, &self.inner.projections)
-        else {
-            return;
-        };
-        if let Err(e) = projections.wait_for(position, SETTLE_BOUND).await {
-            tracing::warn!(%position, error = %e, "projections en retard : réponse sans les attendre");
-        }
+    /// The cached fold of a stream as it was last seen, *not* checked against the
+    /// store: only for what never changes once written (a contribution's concertation),
+    /// to start reads that depend on it early.
+    pub(crate) fn cached<A: Aggregate>(&self, stream: &domain::StreamName) -> Option<A::State>
+    where
+        A::State: Send + Sync + 'static,
+    {
+        let stream = codec::stream_name(stream).ok()?;
+        self.inner
+            .folds
+            .get::<A::State>(&stream)
+            .map(|(state, _)| state)
     }
+
+    /// Forgets every cached fold: called once a key is destroyed, so that no plaintext
+    /// it sealed stays in memory (the erasure's own event already hid it in the states
+    /// it touched; this also covers any other).
+    pub(crate) fn forget_folds(&self) {
+        self.inner.folds.clear();
+    }
+}
+
+/// Folds one recorded event of aggregate `A` into its state.
+fn evolve<A: Aggregate>(
+    state: A::State,
+    recorded: &RecordedEvent,
+) -> Result<A::State, domain::SchemaError> {
+    codec::decode::<A::Event>(recorded).map(|event| A::evolve(state, &event))
+}
+
+/// `A::decide` with the events encoded for the store, ids derived from `ctx`.
+fn decide_events<A: Aggregate>(
+    ctx: &Ctx,
+    state: &A::State,
+    command: A::Command,
+    actor: &domain::Actor,
+    now: OffsetDateTime,
+    metadata: &Metadata,
+    stream: &str,
+) -> Result<Vec<eventstore::NewEvent>, AppError> {
+    let events = A::decide(state, command, actor, now)?;
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, event)| {
+            codec::encode(event, ctx.event_id(stream, i), metadata.clone()).map_err(AppError::from)
+        })
+        .collect()
 }
 
 impl From<domain::SchemaError> for AppError {

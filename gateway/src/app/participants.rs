@@ -10,7 +10,7 @@ use domain::sealed::SealKey;
 use domain::territory::TerritoryCode;
 use domain::values::{ContactText, DisplayName, Email, ParticipantId, Siren};
 use domain::{Actor, Rejection};
-use eventstore::{CurrentRevision, KeyId};
+use eventstore::KeyId;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -157,16 +157,27 @@ impl App {
     /// Registers the calling participant in the log unless already there; called just
     /// before their contribution, vote or support. An erased pseudonym is refused.
     pub async fn ensure_registered(&self, ctx: &Ctx) -> AppResult<Applied> {
-        let claims = require_participant(ctx)?;
-        let name = projections::codec::stream_name(&stream(claims.participant))?;
-        if let CurrentRevision::Current(_) = self.store().stream_revision(&name).await? {
-            if let Some(p) = self.participant(claims.participant).await? {
-                if p.erased {
-                    return Err(AppError::Rejected(Rejection::ParticipantErased));
-                }
-            }
-            return Ok(Applied::default());
+        if self.needs_registration(ctx).await? {
+            self.register(ctx).await
+        } else {
+            Ok(Applied::default())
         }
+    }
+
+    /// Whether the calling participant is not in the log yet; an erased pseudonym is
+    /// refused. Reads only: a caller may ask it alongside its own reads.
+    pub(crate) async fn needs_registration(&self, ctx: &Ctx) -> AppResult<bool> {
+        let claims = require_participant(ctx)?;
+        match self.participant(claims.participant).await? {
+            Some(p) if p.erased => Err(AppError::Rejected(Rejection::ParticipantErased)),
+            Some(_) => Ok(false),
+            None => Ok(true),
+        }
+    }
+
+    /// Registers the calling participant (the domain refuses a second registration).
+    pub(crate) async fn register(&self, ctx: &Ctx) -> AppResult<Applied> {
+        let claims = require_participant(ctx)?;
         let pending = claims
             .pending
             .clone()
@@ -319,6 +330,7 @@ impl App {
         };
         let key = KeyId::parse(SealKey::participant(id).as_str())?;
         self.store().keys().destroy(&key).await?;
+        self.forget_folds();
         Ok(applied)
     }
 }

@@ -1,6 +1,6 @@
 //! Votes on statements and supports of proposals and amendments. The statement or
 //! target is folded from its own stream (strongly consistent) and the concertation
-//! snapshot alongside; the participant is registered on their first vote or support.
+//! snapshot alongside (side by side once the target is known); the participant is registered on their first vote or support.
 
 use domain::ballot::{Ballot, CastVote, Vote};
 use domain::contribution::ContributionView;
@@ -36,8 +36,7 @@ impl App {
         input: VoteInput,
     ) -> AppResult<Applied> {
         let claims = require_participant(ctx)?.clone();
-        let statement = self.contribution(statement).await?;
-        let concertation = self.concertation_snapshot(statement.concertation).await?;
+        let (statement, concertation) = self.contribution_with_snapshot(statement).await?;
         let command = CastVote {
             participant: claims.participant,
             concertation,
@@ -56,8 +55,7 @@ impl App {
         input: SupportInput,
     ) -> AppResult<Applied> {
         let claims = require_participant(ctx)?.clone();
-        let target = self.contribution(target).await?;
-        let concertation = self.concertation_snapshot(target.concertation).await?;
+        let (target, concertation) = self.contribution_with_snapshot(target).await?;
         let command = SupportCommand::Give {
             participant: claims.participant,
             concertation,

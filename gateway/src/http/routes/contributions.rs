@@ -9,7 +9,7 @@ use domain::values::ContributionId;
 use uuid::Uuid;
 
 use super::concertations::viewer;
-use super::finish;
+use super::{finish, finish_with};
 use crate::app::contributions::{
     AnswerInput, AppealInput, DecideAppealInput, EraseBodyInput, ModerateInput, ReportInput,
     ReviseInput, SubmitInput,
@@ -30,8 +30,8 @@ async fn submit(
     Json(input): Json<SubmitInput>,
 ) -> AppResult<Response> {
     let (id, applied) = state.app.submit(&ctx, input).await?;
-    let response = super::audit::created_with_promise(&state, id, applied).await;
-    Ok(finish(&state, applied, response).await)
+    let response = super::audit::created_with_promise(&state, id, applied);
+    Ok(finish_with(&state, applied, response).await)
 }
 
 async fn read(
@@ -85,8 +85,8 @@ async fn vote(
     Json(input): Json<VoteInput>,
 ) -> AppResult<Response> {
     let applied = state.app.vote(&ctx, id(cid), input).await?;
-    let response = super::audit::done_with_promise(&state, applied).await;
-    Ok(finish(&state, applied, response).await)
+    let response = super::audit::done_with_promise(&state, applied);
+    Ok(finish_with(&state, applied, response).await)
 }
 command!(support, SupportInput, support);
 command!(withdraw_support, withdraw_support);

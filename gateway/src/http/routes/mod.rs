@@ -29,7 +29,17 @@ pub(super) fn add_all(book: RouteBook) -> RouteBook {
 
 /// After a command: count its events and wait (bounded) for the projections.
 async fn finish(state: &AppState, applied: Applied, response: Response) -> Response {
+    finish_with(state, applied, std::future::ready(response)).await
+}
+
+/// Like [`finish`], for a response that itself waits (for the audit log's promise):
+/// both waits run side by side, so the request waits for the slower, not the sum.
+async fn finish_with(
+    state: &AppState,
+    applied: Applied,
+    response: impl std::future::Future<Output = Response>,
+) -> Response {
     state.metrics.appended(applied.events);
-    state.app.settle(applied).await;
+    let (response, ()) = tokio::join!(response, state.app.settle(applied));
     response
 }
