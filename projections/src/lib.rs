@@ -15,6 +15,7 @@ pub mod charts;
 pub mod codec;
 pub mod error;
 pub mod export;
+pub mod format;
 pub mod handle;
 pub mod main_model;
 pub mod main_model_pg;

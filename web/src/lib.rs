@@ -17,7 +17,7 @@ pub use projections::charts;
 pub use projections::text_diff as diff;
 pub mod error;
 pub mod form;
-pub mod format;
+pub use projections::format;
 pub mod i18n;
 pub mod layout;
 pub mod links;

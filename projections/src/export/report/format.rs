@@ -3,27 +3,14 @@
 //! that the same snapshot gives the same text everywhere. Dates always come from
 //! events, never from the clock.
 
+use domain::Lang;
 use time::{Date, OffsetDateTime};
-use time_tz::{timezones, OffsetDateTimeExt};
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
+use crate::format as shared;
 
 /// `at` in Paris time.
 pub fn paris(at: OffsetDateTime) -> OffsetDateTime {
-    at.to_timezone(timezones::db::europe::PARIS)
+    shared::paris(at)
 }
 
 /// The Paris day of `at`.
@@ -33,50 +20,22 @@ pub fn paris_day(at: OffsetDateTime) -> Date {
 
 /// A day: "1er décembre 2026".
 pub fn day(date: Date) -> String {
-    let day = if date.day() == 1 {
-        "1er".to_owned()
-    } else {
-        date.day().to_string()
-    };
-    format!(
-        "{day} {} {}",
-        MONTHS[date.month() as usize - 1],
-        date.year()
-    )
+    shared::day(date, Lang::Fr)
 }
 
 /// A short day for chart labels and tables: "2026-12-01" (sorts as text too).
 pub fn iso_day(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        date.month() as u8,
-        date.day()
-    )
+    crate::export::cell::iso_date(date)
 }
 
 /// Date and time in Paris: "1er décembre 2026 à 18 h 05".
 pub fn date_time(at: OffsetDateTime) -> String {
-    let local = paris(at);
-    format!(
-        "{} à {} h {:02}",
-        day(local.date()),
-        local.hour(),
-        local.minute()
-    )
+    shared::date_time(at, Lang::Fr)
 }
 
 /// A whole number with French digit grouping (narrow no-break space): "12 345".
 pub fn number(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    out
+    shared::number(n, Lang::Fr)
 }
 
 /// `n` and the noun that goes with it, French style (0 and 1 take the singular):

@@ -1,5 +1,6 @@
-//! How pages write dates and numbers: in Europe/Paris time whatever the server's zone,
-//! French style by default ("1er décembre 2026 à 18 h 05"), English on request.
+//! How pages and the exported report write dates and numbers: in Europe/Paris time
+//! whatever the server's zone, French style by default ("1er décembre 2026 à 18 h 05"),
+//! English on request. One implementation for the web and the exports.
 
 use domain::Lang;
 use time::OffsetDateTime;
@@ -41,18 +42,22 @@ pub fn paris(at: OffsetDateTime) -> OffsetDateTime {
 
 /// The date alone: "1er décembre 2026" / "1 December 2026".
 pub fn date(at: OffsetDateTime, lang: Lang) -> String {
-    let at = paris(at);
-    let month = at.month() as usize - 1;
+    day(paris(at).date(), lang)
+}
+
+/// A calendar day: "1er décembre 2026" / "1 December 2026".
+pub fn day(date: time::Date, lang: Lang) -> String {
+    let month = date.month() as usize - 1;
     match lang {
         Lang::Fr => {
-            let day = if at.day() == 1 {
+            let day = if date.day() == 1 {
                 "1er".to_owned()
             } else {
-                at.day().to_string()
+                date.day().to_string()
             };
-            format!("{day} {} {}", MONTHS_FR[month], at.year())
+            format!("{day} {} {}", MONTHS_FR[month], date.year())
         }
-        Lang::En => format!("{} {} {}", at.day(), MONTHS_EN[month], at.year()),
+        Lang::En => format!("{} {} {}", date.day(), MONTHS_EN[month], date.year()),
     }
 }
 
