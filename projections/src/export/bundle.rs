@@ -81,10 +81,12 @@ pub fn write_bundle(
         .ok_or_else(|| ExportError::UnknownConcertation(request.slug.clone()))?;
     let partial = prepare_destination(&request.dir)?;
     let groups = opinion_groups(snapshot, concertation.id, &request.options);
+    let participation = snapshot.model.participation(concertation.id);
     let scope = Scope {
         snapshot,
         concertation,
         groups: &groups,
+        participation: &participation,
     };
     let written = write_files(&scope, &partial, &request.options, progress);
     let manifest = written.and_then(|()| {
@@ -141,7 +143,7 @@ fn prepare_destination(dir: &Path) -> Result<PathBuf, ExportError> {
 }
 
 /// The opinion groups of the concertation's statements questions.
-fn opinion_groups(
+pub(crate) fn opinion_groups(
     snapshot: &Snapshot,
     concertation: domain::values::ConcertationId,
     options: &ExportOptions,

@@ -95,7 +95,7 @@ pub fn context(scope: &Scope<'_>, items: &mut Vec<Item>) {
 /// The "Participation" section.
 pub fn participation(scope: &Scope<'_>, items: &mut Vec<Item>) {
     let model = &scope.snapshot.model;
-    let figures = model.participation(scope.concertation.id);
+    let figures = scope.participation;
     items.push(heading(2, "Participation"));
     let contributions: u64 = figures.contributions_by_kind.values().sum();
     items.push(paragraph(format!(

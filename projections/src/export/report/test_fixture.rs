@@ -4,7 +4,7 @@
 //! never appear), a statement with votes, an amendment adopted into version 2 of the
 //! doctrine (one word added, one removed, one article deleted).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use domain::ballot::{BallotEvent, Vote};
@@ -33,7 +33,6 @@ use uuid::Uuid;
 use crate::codec::{encode, stream_name};
 use crate::export::snapshot::{replay, Snapshot};
 use crate::export::tables::Scope;
-use crate::opinion_groups::OpinionGroups;
 
 /// A proposal's text with markup, quotes, an emoji and Arabic.
 pub const HOSTILE: &str =
@@ -310,20 +309,20 @@ pub async fn snapshot() -> Snapshot {
 /// Calls `f` with the scope of the fixture's concertation, its opinion groups computed
 /// as the bundle computes them.
 pub fn with_scope<T>(snapshot: &Snapshot, f: impl FnOnce(&Scope<'_>) -> T) -> T {
-    use crate::opinion_groups::live::{compute_question, question_votes};
     let concertation = snapshot
         .model
         .concertation_by_slug("ia-territoriale")
         .expect("the concertation");
-    let groups: BTreeMap<domain::values::QuestionId, OpinionGroups> =
-        question_votes(&snapshot.model)
-            .into_iter()
-            .filter(|(_, votes)| votes.concertation == Some(concertation.id))
-            .map(|(q, votes)| (q, compute_question(&votes, &Default::default())))
-            .collect();
+    let groups = crate::export::bundle::opinion_groups(
+        snapshot,
+        concertation.id,
+        &crate::export::ExportOptions::default(),
+    );
+    let participation = snapshot.model.participation(concertation.id);
     f(&Scope {
         snapshot,
         concertation,
         groups: &groups,
+        participation: &participation,
     })
 }

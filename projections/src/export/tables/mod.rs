@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use super::snapshot::Snapshot;
 use super::Cell;
+use crate::model::queries::Participation;
 use crate::model::rows::{ConcertationRow, ContributionRow, ContributionStatusRow};
 use crate::opinion_groups::OpinionGroups;
 
@@ -107,6 +108,9 @@ pub struct Scope<'a> {
     pub concertation: &'a ConcertationRow,
     /// The opinion groups of each statements question.
     pub groups: &'a BTreeMap<QuestionId, OpinionGroups>,
+    /// The concertation's participation figures, computed once (a pass over every
+    /// contribution) for the tables and the report.
+    pub participation: &'a Participation,
 }
 
 /// The rows of a table, produced lazily so a writer holds one row at a time.

@@ -62,7 +62,7 @@ pub const BY_DAY: TableDef = TableDef {
 
 /// Rows by kind.
 pub fn by_kind_rows<'a>(scope: &'a Scope<'a>) -> Rows<'a> {
-    let figures = scope.snapshot.model.participation(scope.concertation.id);
+    let figures = scope.participation;
     let rows: Vec<Vec<Cell>> = figures
         .by_kind
         .iter()
@@ -81,7 +81,7 @@ pub fn by_kind_rows<'a>(scope: &'a Scope<'a>) -> Rows<'a> {
 
 /// Rows by territory: communes first, then the levels above.
 pub fn by_territory_rows<'a>(scope: &'a Scope<'a>) -> Rows<'a> {
-    let figures = scope.snapshot.model.participation(scope.concertation.id);
+    let figures = scope.participation;
     let reference = domain::territory::reference();
     let communes = figures.by_commune.iter().map(|(code, count)| {
         let population = reference.population(code);
@@ -111,7 +111,7 @@ pub fn by_territory_rows<'a>(scope: &'a Scope<'a>) -> Rows<'a> {
 
 /// Rows per day.
 pub fn by_day_rows<'a>(scope: &'a Scope<'a>) -> Rows<'a> {
-    let figures = scope.snapshot.model.participation(scope.concertation.id);
+    let figures = scope.participation;
     let rows: Vec<Vec<Cell>> = figures
         .contributions_per_day
         .iter()
