@@ -10,20 +10,15 @@
 //! it: an entry is only stored after the commits it includes were read back or
 //! acknowledged.
 //!
-//! Sharded like the JetStream backend's stream cache: each shard is a short
-//! `std::sync::Mutex` held for a lookup or an update, never across an `.await`. When a
-//! shard exceeds its share of the capacity it is cleared (the next use folds again).
+//! Kept in a [`ShardedMap`], like the JetStream backend's stream cache: when a shard
+//! exceeds its share of the capacity it is cleared (the next use folds again).
 
 use std::any::Any;
-use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use crate::expected::CurrentRevision;
+use crate::sharded::ShardedMap;
 use crate::stream_name::StreamName;
-
-const SHARDS: usize = 64;
 
 /// One folded state and where it stands.
 struct Entry {
@@ -33,34 +28,22 @@ struct Entry {
 
 /// The cache of folded states; see the module documentation. Cheap to share by `Arc`.
 pub struct Folds {
-    shards: Vec<Mutex<HashMap<StreamName, Entry>>>,
-    per_shard: usize,
+    entries: ShardedMap<Entry>,
 }
 
 impl Folds {
     /// A cache holding about `capacity` streams' states.
     pub fn new(capacity: usize) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            per_shard: capacity.div_ceil(SHARDS).max(16),
+            entries: ShardedMap::new(capacity),
         }
-    }
-
-    fn shard(&self, stream: &StreamName) -> MutexGuard<'_, HashMap<StreamName, Entry>> {
-        let mut hasher = DefaultHasher::new();
-        stream.hash(&mut hasher);
-        let shard = &self.shards[(hasher.finish() as usize) % SHARDS];
-        // A cache: a panic elsewhere cannot make an entry wrong, only stale.
-        shard
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The cached state of `stream` and its revision, if any (and if it is an `S`).
     pub fn get<S: Clone + 'static>(&self, stream: &StreamName) -> Option<(S, CurrentRevision)> {
         // The clone is taken outside the lock: a large state never blocks the shard.
         let (state, revision) = {
-            let shard = self.shard(stream);
+            let shard = self.entries.shard(stream);
             let entry = shard.get(stream)?;
             (Arc::clone(&entry.state), entry.revision)
         };
@@ -81,31 +64,26 @@ impl Folds {
             revision,
             state: Arc::new(state),
         };
-        let mut shard = self.shard(stream);
+        let mut shard = self.entries.shard(stream);
         if let Some(existing) = shard.get(stream) {
             if existing.revision.next() > revision.next() {
                 return;
             }
-        } else if shard.len() >= self.per_shard {
-            shard.clear();
+        } else {
+            self.entries.make_room(&mut shard);
         }
         shard.insert(stream.clone(), entry);
     }
 
     /// Forgets `stream`'s state (after an append whose result is not known exactly).
     pub fn forget(&self, stream: &StreamName) {
-        self.shard(stream).remove(stream);
+        self.entries.shard(stream).remove(stream);
     }
 
     /// Forgets every state: after a key was destroyed, so that no plaintext it sealed
     /// outlives it in this cache (states hold opened sealed parts).
     pub fn clear(&self) {
-        for shard in &self.shards {
-            shard
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .clear();
-        }
+        self.entries.clear();
     }
 }
 

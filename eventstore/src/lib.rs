@@ -29,6 +29,7 @@ pub mod memory;
 pub mod nats;
 pub mod position;
 mod seal;
+mod sharded;
 pub mod store;
 pub mod stream_name;
 pub mod subscription;

@@ -7,20 +7,13 @@
 //! processes append too) but is never wrong: revisions and sequences only grow, and the
 //! server checks every append against `Nats-Expected-Last-Subject-Sequence`.
 //!
-//! The map is split in shards, each under a short `std::sync::Mutex` held only for a
-//! lookup or an update (never across an `.await`), so concurrent appends to different
-//! streams rarely contend. Memory: about 100 bytes per stream plus 16 bytes per indexed
+//! The map is a [`ShardedMap`] (short locks, never across an `.await`), so concurrent
+//! appends to different streams rarely contend. Memory: about 100 bytes per stream plus 16 bytes per indexed
 //! commit; when a shard exceeds its share of [`StreamCache::new`]'s capacity it is
 //! cleared (the next append or read of those streams looks them up again).
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::sync::{Mutex, MutexGuard};
-
+use crate::sharded::ShardedMap;
 use crate::stream_name::StreamName;
-
-const SHARDS: usize = 64;
 
 /// The known tail and commit index of one stream.
 #[derive(Clone, Debug, Default)]
@@ -67,48 +60,34 @@ impl StreamState {
 
 /// The sharded map of stream states.
 pub(crate) struct StreamCache {
-    shards: Vec<Mutex<HashMap<StreamName, StreamState>>>,
-    per_shard: usize,
+    streams: ShardedMap<StreamState>,
 }
 
 impl StreamCache {
     /// A cache for about `capacity` streams.
     pub fn new(capacity: usize) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            per_shard: capacity.div_ceil(SHARDS).max(16),
+            streams: ShardedMap::new(capacity),
         }
-    }
-
-    fn shard(&self, stream: &StreamName) -> MutexGuard<'_, HashMap<StreamName, StreamState>> {
-        let mut hasher = DefaultHasher::new();
-        stream.hash(&mut hasher);
-        let shard = &self.shards[(hasher.finish() as usize) % SHARDS];
-        // The state is a cache: a panic elsewhere cannot make it wrong, only stale.
-        shard
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The last known (revision, sequence) of a stream.
     pub fn last(&self, stream: &StreamName) -> Option<(u64, u64)> {
-        self.shard(stream).get(stream).and_then(|s| s.last)
+        self.streams.shard(stream).get(stream).and_then(|s| s.last)
     }
 
     /// Runs `f` on a copy-free view of the stream's state, if known.
     pub fn with<R>(&self, stream: &StreamName, f: impl FnOnce(Option<&StreamState>) -> R) -> R {
-        f(self.shard(stream).get(stream))
+        f(self.streams.shard(stream).get(stream))
     }
 
     /// Updates (creating if needed) the stream's state.
     pub fn update<R>(&self, stream: &StreamName, f: impl FnOnce(&mut StreamState) -> R) -> R {
-        let mut shard = self.shard(stream);
+        let mut shard = self.streams.shard(stream);
         if let Some(state) = shard.get_mut(stream) {
             return f(state);
         }
-        if shard.len() >= self.per_shard {
-            shard.clear();
-        }
+        self.streams.make_room(&mut shard);
         f(shard.entry(stream.clone()).or_default())
     }
 
