@@ -288,17 +288,7 @@ async fn bad_inputs(t: &TestApp) {
     assert_eq!(t.head().await, head, "a refused request appended something");
 
     // A vote on a closed concertation.
-    let statement = t
-        .post_ok(
-            "/contributions",
-            &citizen,
-            json!({"concertation": s.concertation, "question": s.statements_question, "kind": "statement", "text": "Court."}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let statement = t.submit(&citizen, json!({"concertation": s.concertation, "question": s.statements_question, "kind": "statement", "text": "Court."})).await;
     t.post_ok(
         &format!("/concertations/{}/close", s.concertation),
         &s.commission,

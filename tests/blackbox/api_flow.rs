@@ -39,30 +39,10 @@ async fn whole_concertation(t: &TestApp) {
         .await;
 
     // Contribute: a proposal (pending: a priori), a statement, a proposal by a business.
-    let proposal = t
-        .post_ok(
-            "/contributions",
-            &citizen,
-            json!({"concertation": s.concertation, "question": s.open_question, "kind": "proposal",
-                   "text": "Un guichet humain pour chaque service qui utilise l'IA.", "themes": [s.theme]}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let statement = t
-        .post_ok(
-            "/contributions",
-            &business,
-            json!({"concertation": s.concertation, "question": s.statements_question, "kind": "statement",
-                   "text": "Les logiciels d'IA publics doivent être libres."}),
-            StatusCode::CREATED,
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let proposal = t.submit(&citizen, json!({"concertation": s.concertation, "question": s.open_question, "kind": "proposal",
+                   "text": "Un guichet humain pour chaque service qui utilise l'IA.", "themes": [s.theme]})).await;
+    let statement = t.submit(&business, json!({"concertation": s.concertation, "question": s.statements_question, "kind": "statement",
+                   "text": "Les logiciels d'IA publics doivent être libres."})).await;
     let (_, view) = t
         .get(&format!("/contributions/{proposal}"), Some(&citizen))
         .await;
@@ -77,13 +57,7 @@ async fn whole_concertation(t: &TestApp) {
 
     // Moderation: approve both.
     for id in [&proposal, &statement] {
-        t.post_ok(
-            &format!("/contributions/{id}/moderation"),
-            &s.facilitator,
-            json!({"decision": "approve", "note": "Conforme à la charte."}),
-            StatusCode::OK,
-        )
-        .await;
+        t.approve(&s.facilitator, id).await;
     }
     let (_, public) = t
         .get(
@@ -141,11 +115,10 @@ async fn whole_concertation(t: &TestApp) {
         )
         .await;
     assert_eq!(queue.as_array().unwrap().len(), 1);
-    t.post_ok(
-        &format!("/contributions/{proposal}/moderation"),
+    t.moderate(
         &s.facilitator,
+        &proposal,
         json!({"decision": "hide", "reason": "off_topic", "note": "Hors sujet selon la charte."}),
-        StatusCode::OK,
     )
     .await;
     t.post_ok(
@@ -222,20 +195,9 @@ async fn whole_concertation(t: &TestApp) {
 
     // Close, answer, publish the synthesis.
     let c = |p: &str| format!("/concertations/{}{p}", s.concertation);
-    t.post_ok(
-        &c("/close"),
-        &s.commission,
-        json!({"reason": "Calendrier municipal."}),
-        StatusCode::OK,
-    )
-    .await;
-    t.post_ok(
-        &format!("/contributions/{proposal}/answer"),
-        &s.commission,
-        json!({"outcome": "adopted", "justification": "Retenue dans la doctrine."}),
-        StatusCode::OK,
-    )
-    .await;
+    t.close(&s, "Calendrier municipal.").await;
+    t.answer(&s, &proposal, "adopted", "Retenue dans la doctrine.")
+        .await;
     t.post_ok(
         &c("/synthesis"),
         &s.commission,

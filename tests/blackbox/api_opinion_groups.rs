@@ -49,24 +49,8 @@ async fn two_camps_give_two_groups_with_their_representative_statements() {
     ];
     let mut statements = Vec::new();
     for text in texts {
-        let id = t
-            .post_ok(
-                "/contributions",
-                &author,
-                json!({"concertation": s.concertation, "question": q, "kind": "statement", "text": text}),
-                StatusCode::CREATED,
-            )
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        t.post_ok(
-            &format!("/contributions/{id}/moderation"),
-            &s.facilitator,
-            json!({"decision": "approve", "note": "Conforme à la charte."}),
-            StatusCode::OK,
-        )
-        .await;
+        let id = t.submit(&author, json!({"concertation": s.concertation, "question": q, "kind": "statement", "text": text})).await;
+        t.approve(&s.facilitator, &id).await;
         statements.push(id);
     }
     // Camp A agrees with the first two statements and rejects the last two; camp B the

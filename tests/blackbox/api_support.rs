@@ -274,6 +274,62 @@ impl TestApp {
     }
 }
 
+/// The calls most scenarios repeat, each checked for the status it must answer with.
+impl TestApp {
+    /// Submits a contribution with `body` (its `concertation`, `question`, `kind`,
+    /// `text`…) and returns its id.
+    pub async fn submit(&self, who: &Who, body: Value) -> String {
+        self.post_ok("/contributions", who, body, StatusCode::CREATED)
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A facilitator's moderation decision (`{"decision": …}`) on a contribution.
+    pub async fn moderate(&self, facilitator: &Who, contribution: &str, decision: Value) {
+        self.post_ok(
+            &format!("/contributions/{contribution}/moderation"),
+            facilitator,
+            decision,
+            StatusCode::OK,
+        )
+        .await;
+    }
+
+    /// Approves a pending contribution, as the charter requires a priori.
+    pub async fn approve(&self, facilitator: &Who, contribution: &str) {
+        self.moderate(
+            facilitator,
+            contribution,
+            json!({"decision": "approve", "note": "Conforme à la charte."}),
+        )
+        .await;
+    }
+
+    /// The commission closes the scene's concertation.
+    pub async fn close(&self, s: &Scene, reason: &str) {
+        self.post_ok(
+            &format!("/concertations/{}/close", s.concertation),
+            &s.commission,
+            json!({ "reason": reason }),
+            StatusCode::OK,
+        )
+        .await;
+    }
+
+    /// The commission answers a contribution.
+    pub async fn answer(&self, s: &Scene, contribution: &str, outcome: &str, justification: &str) {
+        self.post_ok(
+            &format!("/contributions/{contribution}/answer"),
+            &s.commission,
+            json!({ "outcome": outcome, "justification": justification }),
+            StatusCode::OK,
+        )
+        .await;
+    }
+}
+
 /// An open concertation (a priori moderation) with a theme, an open question and a
 /// statements question, and two assigned facilitators.
 pub struct Scene {

@@ -141,13 +141,7 @@ async fn a_receipt_verifies_and_an_altered_event_is_named_by_verify_log() {
 
     // Publishing the synthesis answers with a head signed over the log that holds it.
     let c = |p: &str| format!("/concertations/{}{p}", s.concertation);
-    t.post_ok(
-        &c("/close"),
-        &s.commission,
-        json!({"reason": "Calendrier municipal."}),
-        StatusCode::OK,
-    )
-    .await;
+    t.close(&s, "Calendrier municipal.").await;
     let published = t
         .post_ok(
             &c("/synthesis"),

@@ -53,31 +53,20 @@ async fn exports_from_the_api(t: &TestApp) {
         .join(json!({"kind": "entreprise", "siren": "552100554"}))
         .await;
     let submit = |who, text: &str| {
-        let body = json!({"concertation": s.concertation, "question": s.open_question,
-                          "kind": "proposal", "text": text, "themes": [s.theme]});
-        async move {
-            t.post_ok("/contributions", who, body, StatusCode::CREATED)
-                .await["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
+        t.submit(
+            who,
+            json!({"concertation": s.concertation, "question": s.open_question,
+                   "kind": "proposal", "text": text, "themes": [s.theme]}),
+        )
     };
     let tricky = submit(&citizen, TRICKY).await;
     let hidden = submit(&business, "Un texte hors sujet à masquer.").await;
     let pending = submit(&business, "Une proposition jamais modérée.").await;
-    t.post_ok(
-        &format!("/contributions/{tricky}/moderation"),
+    t.approve(&s.facilitator, &tricky).await;
+    t.moderate(
         &s.facilitator,
-        json!({"decision": "approve", "note": "Conforme à la charte."}),
-        StatusCode::OK,
-    )
-    .await;
-    t.post_ok(
-        &format!("/contributions/{hidden}/moderation"),
-        &s.facilitator,
+        &hidden,
         json!({"decision": "hide", "reason": "off_topic", "note": "Hors sujet."}),
-        StatusCode::OK,
     )
     .await;
     t.post_ok(
@@ -88,18 +77,12 @@ async fn exports_from_the_api(t: &TestApp) {
     )
     .await;
     let c = |p: &str| format!("/concertations/{}{p}", s.concertation);
-    t.post_ok(
-        &c("/close"),
-        &s.commission,
-        json!({"reason": "Fin."}),
-        StatusCode::OK,
-    )
-    .await;
-    t.post_ok(
-        &format!("/contributions/{tricky}/answer"),
-        &s.commission,
-        json!({"outcome": "adopted_with_changes", "justification": "Retenue ; voir l'article 3."}),
-        StatusCode::OK,
+    t.close(&s, "Fin.").await;
+    t.answer(
+        &s,
+        &tricky,
+        "adopted_with_changes",
+        "Retenue ; voir l'article 3.",
     )
     .await;
 

@@ -236,29 +236,13 @@ impl App {
         A::Command: Clone,
         A::State: Send + Sync + 'static,
     {
-        let stream = codec::stream_name(&A::stream(command))?;
-        let stream_text = stream.to_string();
-        let (actor, now, metadata) = (
-            ctx.caller.actor(),
-            OffsetDateTime::now_utc(),
-            ctx.metadata(),
-        );
+        let decision = Decision::<A>::of(ctx, command)?;
         let decided = command_loop::decide_cached(
             &self.inner.store,
             &self.inner.folds,
-            &stream,
+            &decision.stream,
             &mut evolve::<A>,
-            &mut |state: &A::State| {
-                decide_events::<A>(
-                    ctx,
-                    state,
-                    command.clone(),
-                    &actor,
-                    now,
-                    &metadata,
-                    &stream_text,
-                )
-            },
+            &mut |state: &A::State| decision.events(state),
         )
         .await?;
         Ok(decided)
@@ -276,34 +260,21 @@ impl App {
         A::Command: Clone,
         A::State: Send + Sync + 'static,
     {
-        let stream = codec::stream_name(&A::stream(&command))?;
-        let stream_text = stream.to_string();
-        let span =
-            tracing::info_span!("command", stream = %stream_text, actor = %ctx.caller.label());
-        let _entered = span.enter();
-        let (actor, now, metadata) = (
-            ctx.caller.actor(),
-            OffsetDateTime::now_utc(),
-            ctx.metadata(),
+        let decision = Decision::<A>::of(ctx, &command)?;
+        let span = tracing::info_span!(
+            "command",
+            stream = %decision.stream_text,
+            actor = %ctx.caller.label()
         );
+        let _entered = span.enter();
         let executed = command_loop::commit_decided(
             &self.inner.store,
             &self.inner.folds,
-            &stream,
+            &decision.stream,
             MAX_ATTEMPTS,
             decided,
             &mut evolve::<A>,
-            &mut |state: &A::State| {
-                decide_events::<A>(
-                    ctx,
-                    state,
-                    command.clone(),
-                    &actor,
-                    now,
-                    &metadata,
-                    &stream_text,
-                )
-            },
+            &mut |state: &A::State| decision.events(state),
         )
         .await?;
         Ok(Applied {
@@ -365,23 +336,53 @@ fn evolve<A: Aggregate>(
 }
 
 /// `A::decide` with the events encoded for the store, ids derived from `ctx`.
-fn decide_events<A: Aggregate>(
-    ctx: &Ctx,
-    state: &A::State,
-    command: A::Command,
-    actor: &domain::Actor,
+/// What deciding one command needs besides the state: the stream, who acts, when, and
+/// the metadata every event of the decision carries. Built once per decide or commit,
+/// so the retries of the command loop decide again with the same actor, time and ids.
+struct Decision<'a, A: Aggregate> {
+    ctx: &'a Ctx,
+    command: &'a A::Command,
+    stream: eventstore::StreamName,
+    stream_text: String,
+    actor: domain::Actor,
     now: OffsetDateTime,
-    metadata: &Metadata,
-    stream: &str,
-) -> Result<Vec<eventstore::NewEvent>, AppError> {
-    let events = A::decide(state, command, actor, now)?;
-    events
-        .iter()
-        .enumerate()
-        .map(|(i, event)| {
-            codec::encode(event, ctx.event_id(stream, i), metadata.clone()).map_err(AppError::from)
+    metadata: Metadata,
+}
+
+impl<'a, A: Aggregate> Decision<'a, A>
+where
+    A::Command: Clone,
+{
+    fn of(ctx: &'a Ctx, command: &'a A::Command) -> AppResult<Self> {
+        let stream = codec::stream_name(&A::stream(command))?;
+        Ok(Self {
+            ctx,
+            command,
+            stream_text: stream.to_string(),
+            stream,
+            actor: ctx.caller.actor(),
+            now: OffsetDateTime::now_utc(),
+            metadata: ctx.metadata(),
         })
-        .collect()
+    }
+
+    /// The events the command decides on `state`, encoded with ids derived from the
+    /// request (so a retry derives the same ids).
+    fn events(&self, state: &A::State) -> Result<Vec<eventstore::NewEvent>, AppError> {
+        let events = A::decide(state, self.command.clone(), &self.actor, self.now)?;
+        events
+            .iter()
+            .enumerate()
+            .map(|(i, event)| {
+                codec::encode(
+                    event,
+                    self.ctx.event_id(&self.stream_text, i),
+                    self.metadata.clone(),
+                )
+                .map_err(AppError::from)
+            })
+            .collect()
+    }
 }
 
 impl From<domain::SchemaError> for AppError {
