@@ -1,11 +1,14 @@
 //! The append-only file log: the embedded default backend.
 //!
 //! One file of checksummed records ([`format`]), one writer thread with group commit
-//! ([`writer`]), an exclusive lock so that one process writes at a time, and the whole
-//! index in memory (rebuilt by a scan at open). Appends are acknowledged only after
-//! fsync; a torn final record is truncated on reopen; any other damage refuses to open.
+//! ([`writer`]), an exclusive lock so that one process writes at a time, an index of
+//! where every commit and event lies (rebuilt by a scan at open, holding no event
+//! data), and records read back from the file when asked for ([`reader`]). Appends are
+//! acknowledged only after fsync; a torn final record is truncated on reopen; any other
+//! damage refuses to open.
 
 pub mod format;
+mod reader;
 pub mod writer;
 
 use std::fs::{File, OpenOptions};
@@ -23,6 +26,7 @@ use crate::envelope::{EventDraft, EventRecord};
 use crate::error::StoreError;
 use crate::expected::{AppendResult, CurrentRevision, ExpectedRevision};
 use crate::log_index::LogIndex;
+use reader::LogReader;
 use crate::position::{Direction, Position, ReadFrom};
 use crate::stream_name::{StreamFilter, StreamName};
 use format::{scan, FILE_MAGIC};
@@ -31,6 +35,7 @@ use writer::{AppendRequest, LogFile};
 /// State shared by the backend handle and its writer thread.
 pub(crate) struct Shared {
     index: RwLock<LogIndex>,
+    pub(crate) reader: LogReader,
     pub(crate) commits: watch::Sender<u64>,
     failure: Mutex<Option<String>>,
 }
@@ -94,25 +99,36 @@ impl FileBackend {
             Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
         }
         let file_len = file.metadata()?.len();
-        let found = scan(&path, &mut BufReader::new(&mut file), file_len)?;
         let mut index = LogIndex::default();
-        for (number, body) in found.commits.into_iter().enumerate() {
-            let commit = number as u64 + 1;
-            let expected = CurrentRevision::from_count(body.first_revision);
-            let actual = index.durable_revision(&body.stream);
-            if expected != actual {
+        let mut ids = Vec::new();
+        let mut reading = BufReader::with_capacity(1 << 20, &mut file);
+        let found = scan(&path, &mut reading, file_len, |location, summary| {
+            let commit = index.durable_commit() + 1;
+            let expected = CurrentRevision::from_count(summary.first_revision);
+            let actual = index.durable_revision(&summary.stream);
+            let why = if summary.events.is_empty() {
+                Some(format!("commit {commit} sans événement"))
+            } else if expected != actual {
+                Some(format!(
+                    "commit {commit} : révision {} du flux « {} » inattendue",
+                    summary.first_revision, summary.stream
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
                 return Err(StoreError::Corrupt {
-                    path,
-                    offset: 0,
-                    why: format!(
-                        "commit {commit} : révision {} du flux « {} » inattendue",
-                        body.first_revision, body.stream
-                    ),
+                    path: path.clone(),
+                    offset: location.offset,
+                    why,
                 });
             }
-            index.insert(commit, body);
+            ids.clear();
+            ids.extend(summary.events.iter().map(|e| e.id));
+            index.insert(&summary.stream, summary.first_revision, &ids, location);
             index.make_durable(commit);
-        }
+            Ok(())
+        })?;
         if found.valid_end < file_len {
             set_aside_torn_tail(&path, &mut file, found.valid_end, file_len)?;
         }
@@ -125,10 +141,11 @@ impl FileBackend {
                 File::open(dir)?.sync_all()?;
             }
         }
-        file.seek(SeekFrom::End(0))?;
+        let end = file.seek(SeekFrom::End(0))?;
         let last = index.durable_commit();
         let shared = Arc::new(Shared {
             index: RwLock::new(index),
+            reader: LogReader::open(path.clone())?,
             commits: watch::Sender::new(last),
             failure: Mutex::new(None),
         });
@@ -137,7 +154,7 @@ impl FileBackend {
         let log_file = wrap(file);
         let writer = std::thread::Builder::new()
             .name("concerto-log-writer".into())
-            .spawn(move || writer::run(writer_shared, log_file, receiver))?;
+            .spawn(move || writer::run(writer_shared, log_file, end, receiver))?;
         Ok(Self {
             shared,
             requests: Some(requests),
@@ -213,10 +230,13 @@ impl Backend for FileBackend {
         from: Option<u64>,
         max: usize,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        Ok(self
+        let plan = self
             .shared
             .index()
-            .read_stream(stream, direction, from, max))
+            .plan_stream(stream, direction, from, max);
+        // A positioned read of a few pages, mostly from the page cache: cheaper than
+        // handing it to a blocking thread.
+        self.shared.reader.read(&plan)
     }
 
     async fn read_all(
@@ -225,7 +245,8 @@ impl Backend for FileBackend {
         filter: &StreamFilter,
         max: usize,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        Ok(self.shared.index().read_all(from, filter, max))
+        let plan = self.shared.index().plan_all(from, filter, max);
+        self.shared.reader.read(&plan)
     }
 
     async fn stream_revision(&self, stream: &StreamName) -> Result<CurrentRevision, StoreError> {
