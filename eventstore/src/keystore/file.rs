@@ -227,4 +227,29 @@ mod tests {
             KeyLookup::Unknown
         );
     }
+
+    #[tokio::test]
+    async fn get_many_answers_in_order_from_disk_and_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<KeyId> = ["a-1", "b-2", "c-3", "d-4"]
+            .into_iter()
+            .map(|id| KeyId::parse(id).unwrap())
+            .collect();
+        let writer = FileKeyStore::open(dir.path()).unwrap();
+        let a = writer.get_or_create(&ids[0]).await.unwrap();
+        let c = writer.get_or_create(&ids[2]).await.unwrap();
+        writer.get_or_create(&ids[1]).await.unwrap();
+        writer.destroy(&ids[1]).await.unwrap();
+        let reader = FileKeyStore::open(dir.path()).unwrap();
+        let expected = vec![
+            KeyLookup::Present(a),
+            KeyLookup::Destroyed,
+            KeyLookup::Present(c),
+            KeyLookup::Unknown,
+        ];
+        // Once from disk, once from the cache (and the cache never says more).
+        assert_eq!(reader.get_many(&ids).await.unwrap(), expected);
+        assert_eq!(reader.get_many(&ids).await.unwrap(), expected);
+        assert_eq!(reader.cache.lock().unwrap().len(), 3);
+    }
 }
