@@ -269,8 +269,7 @@ impl LogIndex {
             }
             let entry = self.commit_entry(commit);
             let start = std::mem::take(&mut skip);
-            if start >= entry.count || !filter.accepts(&self.stream_names[entry.stream as usize])
-            {
+            if start >= entry.count || !filter.accepts(&self.stream_names[entry.stream as usize]) {
                 continue;
             }
             let wanted = (entry.count - start).min((max - plan.len()) as u32);
@@ -304,9 +303,7 @@ impl LogIndex {
         let Some(entry) = self.stream_entry(stream) else {
             return 0;
         };
-        let visible = entry
-            .commits
-            .partition_point(|&c| c <= self.durable_commit);
+        let visible = entry.commits.partition_point(|&c| c <= self.durable_commit);
         match visible.checked_sub(1) {
             None => 0,
             Some(last) => {

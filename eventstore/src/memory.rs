@@ -32,8 +32,10 @@ struct MemoryLog {
 
 impl MemoryLog {
     fn collect(&self, plan: &ReadPlan) -> Vec<EventRecord> {
-        collect_plan(plan, |commit, _| Ok(self.records[commit as usize - 1].clone()))
-            .expect("every planned commit is kept")
+        collect_plan(plan, |commit, _| {
+            Ok(self.records[commit as usize - 1].clone())
+        })
+        .expect("every planned commit is kept")
     }
 }
 
@@ -71,9 +73,11 @@ impl Backend for MemoryBackend {
         events: Vec<EventDraft>,
     ) -> Result<AppendResult, StoreError> {
         let mut log = self.log();
-        let prepared = log.index.prepare(stream, expected, recorded_at, events, |_| {
-            Location::default()
-        })?;
+        let prepared = log
+            .index
+            .prepare(stream, expected, recorded_at, events, |_| {
+                Location::default()
+            })?;
         match prepared {
             Prepared::Done(result) => Ok(result),
             Prepared::Write {

@@ -161,7 +161,11 @@ pub(crate) fn scan(
 /// Reads back the commit stored at `location` of the log `file` (at `path`), checking
 /// its checksums again: the file may have been damaged since the scan. A positioned
 /// read, so readers share the file without a lock or a seek.
-pub(crate) fn read_commit(path: &Path, file: &File, location: Location) -> Result<CommitBody, StoreError> {
+pub(crate) fn read_commit(
+    path: &Path,
+    file: &File,
+    location: Location,
+) -> Result<CommitBody, StoreError> {
     let mut bytes = vec![0u8; RECORD_HEADER + location.len as usize];
     file.read_exact_at(&mut bytes, location.offset)?;
     let (header, payload) = bytes.split_at(RECORD_HEADER);

@@ -26,10 +26,10 @@ use crate::envelope::{EventDraft, EventRecord};
 use crate::error::StoreError;
 use crate::expected::{AppendResult, CurrentRevision, ExpectedRevision};
 use crate::log_index::LogIndex;
-use reader::LogReader;
 use crate::position::{Direction, Position, ReadFrom};
 use crate::stream_name::{StreamFilter, StreamName};
 use format::{scan, FILE_MAGIC};
+use reader::LogReader;
 use writer::{AppendRequest, LogFile};
 
 /// State shared by the backend handle and its writer thread.
@@ -309,11 +309,7 @@ mod tests {
             .unwrap();
         assert_eq!(cold, live);
         let page = reopened
-            .read_all(
-                ReadFrom::After(live[100].position),
-                &StreamFilter::All,
-                3,
-            )
+            .read_all(ReadFrom::After(live[100].position), &StreamFilter::All, 3)
             .await
             .unwrap();
         assert_eq!(page, live[101..104].to_vec());

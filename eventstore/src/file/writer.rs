@@ -71,12 +71,7 @@ pub(crate) fn run(
     }
 }
 
-fn write_group(
-    shared: &Shared,
-    file: &mut dyn LogFile,
-    end: &mut u64,
-    group: Vec<AppendRequest>,
-) {
+fn write_group(shared: &Shared, file: &mut dyn LogFile, end: &mut u64, group: Vec<AppendRequest>) {
     if let Some(why) = shared.failure() {
         for request in group {
             let _ = request.reply.send(Err(StoreError::Backend(why.clone())));
