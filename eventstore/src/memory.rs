@@ -1,4 +1,7 @@
 //! The in-memory backend: the reference implementation of [`Backend`], for tests.
+//!
+//! It shares the file log's index ([`LogIndex`]) and keeps every commit's records
+//! beside it, in memory.
 
 use std::sync::Mutex;
 
@@ -10,20 +13,36 @@ use crate::backend::Backend;
 use crate::envelope::{EventDraft, EventRecord};
 use crate::error::StoreError;
 use crate::expected::{AppendResult, CurrentRevision, ExpectedRevision};
-use crate::log_index::{LogIndex, Prepared};
+use crate::log_index::{collect_plan, Location, LogIndex, Prepared, ReadPlan};
 use crate::position::{Direction, Position, ReadFrom};
 use crate::stream_name::{StreamFilter, StreamName};
 
 /// Events kept in memory only; lost when dropped.
 pub struct MemoryBackend {
-    index: Mutex<LogIndex>,
+    log: Mutex<MemoryLog>,
     commits: watch::Sender<u64>,
+}
+
+/// The index and, for commit n, its records at n - 1.
+#[derive(Default)]
+struct MemoryLog {
+    index: LogIndex,
+    records: Vec<Vec<EventRecord>>,
+}
+
+impl MemoryLog {
+    fn collect(&self, plan: &ReadPlan) -> Vec<EventRecord> {
+        collect_plan(plan, |commit, _| {
+            Ok(self.records[commit as usize - 1].clone())
+        })
+        .expect("every planned commit is kept")
+    }
 }
 
 impl Default for MemoryBackend {
     fn default() -> Self {
         Self {
-            index: Mutex::new(LogIndex::default()),
+            log: Mutex::default(),
             commits: watch::Sender::new(0),
         }
     }
@@ -35,10 +54,10 @@ impl MemoryBackend {
         Self::default()
     }
 
-    fn index(&self) -> std::sync::MutexGuard<'_, LogIndex> {
+    fn log(&self) -> std::sync::MutexGuard<'_, MemoryLog> {
         // A panic while holding the lock cannot leave a half-applied commit visible:
         // commits become readable only through `make_durable`, the last step.
-        self.index
+        self.log
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -53,12 +72,23 @@ impl Backend for MemoryBackend {
         recorded_at: OffsetDateTime,
         events: Vec<EventDraft>,
     ) -> Result<AppendResult, StoreError> {
-        let mut index = self.index();
-        match index.prepare(stream, expected, recorded_at, events)? {
+        let mut log = self.log();
+        let prepared = log
+            .index
+            .prepare(stream, expected, recorded_at, events, |_| {
+                Location::default()
+            })?;
+        match prepared {
             Prepared::Done(result) => Ok(result),
-            Prepared::Write { commit, result, .. } => {
-                index.make_durable(commit);
-                drop(index);
+            Prepared::Write {
+                commit,
+                body,
+                result,
+                ..
+            } => {
+                log.records.push(body.into_records(commit).collect());
+                log.index.make_durable(commit);
+                drop(log);
                 self.commits.send_replace(commit);
                 Ok(result)
             }
@@ -72,7 +102,8 @@ impl Backend for MemoryBackend {
         from: Option<u64>,
         max: usize,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        Ok(self.index().read_stream(stream, direction, from, max))
+        let log = self.log();
+        Ok(log.collect(&log.index.plan_stream(stream, direction, from, max)))
     }
 
     async fn read_all(
@@ -81,15 +112,16 @@ impl Backend for MemoryBackend {
         filter: &StreamFilter,
         max: usize,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        Ok(self.index().read_all(from, filter, max))
+        let log = self.log();
+        Ok(log.collect(&log.index.plan_all(from, filter, max)))
     }
 
     async fn stream_revision(&self, stream: &StreamName) -> Result<CurrentRevision, StoreError> {
-        Ok(self.index().durable_revision(stream))
+        Ok(self.log().index.durable_revision(stream))
     }
 
     async fn head(&self) -> Result<Option<Position>, StoreError> {
-        Ok(self.index().head())
+        Ok(self.log().index.head())
     }
 
     fn watch_commits(&self) -> watch::Receiver<u64> {

@@ -14,12 +14,22 @@
 //! record whose payload fails its checksum is treated the same way, since a torn write
 //! can leave a length followed by garbage. Any other failure refuses to open and
 //! changes nothing.
+//!
+//! The scan parses of each payload only what the index needs ([`CommitSummary`]); the
+//! records themselves are read back, one commit at a time, by [`read_commit`].
 
+use std::fs::File;
 use std::io::Read;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
+
+use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::commit::CommitBody;
 use crate::error::StoreError;
+use crate::log_index::Location;
+use crate::stream_name::StreamName;
 
 /// The first bytes of every log file: format name and version.
 pub const FILE_MAGIC: &[u8; 16] = b"CONCERTO-LOG-v1\n";
@@ -38,16 +48,40 @@ pub fn encode_record(out: &mut Vec<u8>, payload: &[u8]) {
     out.extend_from_slice(payload);
 }
 
-/// What a scan found.
+/// What the index needs of a commit: the fields of [`CommitBody`] that say where its
+/// events go, parsed without building the events' data (serde skips the rest).
+#[derive(Debug, Deserialize)]
+pub struct CommitSummary {
+    /// The stream appended to.
+    pub stream: StreamName,
+    /// The revision of the first event.
+    pub first_revision: u64,
+    /// The events' ids, in order.
+    pub events: Vec<EventId>,
+}
+
+/// An event's id, the only field of an event the index keeps.
+#[derive(Debug, Deserialize)]
+pub struct EventId {
+    /// The event id.
+    pub id: Uuid,
+}
+
+/// Where a scan stopped: the valid log ends there; bytes after it are a torn tail.
 pub struct Scan {
-    /// The commits, in order (commit n at index n-1).
-    pub commits: Vec<CommitBody>,
-    /// Where the valid log ends; bytes after it are a torn tail.
+    /// Where the valid log ends.
     pub valid_end: u64,
 }
 
-/// Reads and checks a whole log of `file_len` bytes from `reader`.
-pub fn scan(path: &Path, reader: &mut impl Read, file_len: u64) -> Result<Scan, StoreError> {
+/// Reads and checks a whole log of `file_len` bytes from `reader`, handing each
+/// commit's location (in order: commit n is the n-th call) and summary to `on_commit`.
+/// An error from `on_commit` stops the scan and is returned.
+pub(crate) fn scan(
+    path: &Path,
+    reader: &mut impl Read,
+    file_len: u64,
+    mut on_commit: impl FnMut(Location, CommitSummary) -> Result<(), StoreError>,
+) -> Result<Scan, StoreError> {
     let corrupt = |offset: u64, why: &str| StoreError::Corrupt {
         path: path.to_owned(),
         offset,
@@ -59,10 +93,7 @@ pub fn scan(path: &Path, reader: &mut impl Read, file_len: u64) -> Result<Scan, 
         reader.read_exact(&mut head)?;
         // A creation cut short: the file holds a prefix of the magic and nothing else.
         return if FILE_MAGIC.starts_with(&head) {
-            Ok(Scan {
-                commits: Vec::new(),
-                valid_end: 0,
-            })
+            Ok(Scan { valid_end: 0 })
         } else {
             Err(corrupt(0, "en-tête de fichier inconnu"))
         };
@@ -75,7 +106,6 @@ pub fn scan(path: &Path, reader: &mut impl Read, file_len: u64) -> Result<Scan, 
         ));
     }
     let mut offset = FILE_MAGIC.len() as u64;
-    let mut commits = Vec::new();
     let mut payload = Vec::new();
     loop {
         let remaining = file_len - offset;
@@ -116,15 +146,43 @@ pub fn scan(path: &Path, reader: &mut impl Read, file_len: u64) -> Result<Scan, 
                 "contenu d'enregistrement altéré (somme de contrôle)",
             ));
         }
-        let body = CommitBody::decode(&payload)
+        let summary: CommitSummary = serde_json::from_slice(&payload)
             .map_err(|e| corrupt(offset, &format!("enregistrement illisible : {e}")))?;
-        commits.push(body);
+        let location = Location {
+            offset,
+            len: len as u32,
+        };
+        on_commit(location, summary)?;
         offset += RECORD_HEADER as u64 + len;
     }
-    Ok(Scan {
-        commits,
-        valid_end: offset,
-    })
+    Ok(Scan { valid_end: offset })
+}
+
+/// Reads back the commit stored at `location` of the log `file` (at `path`), checking
+/// its checksums again: the file may have been damaged since the scan. A positioned
+/// read, so readers share the file without a lock or a seek.
+pub(crate) fn read_commit(
+    path: &Path,
+    file: &File,
+    location: Location,
+) -> Result<CommitBody, StoreError> {
+    let mut bytes = vec![0u8; RECORD_HEADER + location.len as usize];
+    file.read_exact_at(&mut bytes, location.offset)?;
+    let (header, payload) = bytes.split_at(RECORD_HEADER);
+    let len = u32::from_le_bytes(header[0..4].try_into().expect("4 bytes"));
+    let payload_crc = u32::from_le_bytes(header[4..8].try_into().expect("4 bytes"));
+    let header_crc = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes"));
+    let intact = crc32c::crc32c(&header[..8]) == header_crc
+        && len == location.len
+        && crc32c::crc32c(payload) == payload_crc;
+    if !intact {
+        return Err(StoreError::Corrupt {
+            path: path.to_owned(),
+            offset: location.offset,
+            why: "enregistrement altéré depuis l'ouverture (somme de contrôle)".to_owned(),
+        });
+    }
+    CommitBody::decode(payload)
 }
 
 fn rest_is_zero(reader: &mut impl Read, mut count: u64) -> Result<bool, StoreError> {

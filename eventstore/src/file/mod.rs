@@ -1,11 +1,14 @@
 //! The append-only file log: the embedded default backend.
 //!
 //! One file of checksummed records ([`format`]), one writer thread with group commit
-//! ([`writer`]), an exclusive lock so that one process writes at a time, and the whole
-//! index in memory (rebuilt by a scan at open). Appends are acknowledged only after
-//! fsync; a torn final record is truncated on reopen; any other damage refuses to open.
+//! ([`writer`]), an exclusive lock so that one process writes at a time, an index of
+//! where every commit and event lies (rebuilt by a scan at open, holding no event
+//! data), and records read back from the file when asked for ([`reader`]). Appends are
+//! acknowledged only after fsync; a torn final record is truncated on reopen; any other
+//! damage refuses to open.
 
 pub mod format;
+mod reader;
 pub mod writer;
 
 use std::fs::{File, OpenOptions};
@@ -26,11 +29,13 @@ use crate::log_index::LogIndex;
 use crate::position::{Direction, Position, ReadFrom};
 use crate::stream_name::{StreamFilter, StreamName};
 use format::{scan, FILE_MAGIC};
+use reader::LogReader;
 use writer::{AppendRequest, LogFile};
 
 /// State shared by the backend handle and its writer thread.
 pub(crate) struct Shared {
     index: RwLock<LogIndex>,
+    pub(crate) reader: LogReader,
     pub(crate) commits: watch::Sender<u64>,
     failure: Mutex<Option<String>>,
 }
@@ -94,25 +99,36 @@ impl FileBackend {
             Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
         }
         let file_len = file.metadata()?.len();
-        let found = scan(&path, &mut BufReader::new(&mut file), file_len)?;
         let mut index = LogIndex::default();
-        for (number, body) in found.commits.into_iter().enumerate() {
-            let commit = number as u64 + 1;
-            let expected = CurrentRevision::from_count(body.first_revision);
-            let actual = index.durable_revision(&body.stream);
-            if expected != actual {
+        let mut ids = Vec::new();
+        let mut reading = BufReader::with_capacity(1 << 20, &mut file);
+        let found = scan(&path, &mut reading, file_len, |location, summary| {
+            let commit = index.durable_commit() + 1;
+            let expected = CurrentRevision::from_count(summary.first_revision);
+            let actual = index.durable_revision(&summary.stream);
+            let why = if summary.events.is_empty() {
+                Some(format!("commit {commit} sans événement"))
+            } else if expected != actual {
+                Some(format!(
+                    "commit {commit} : révision {} du flux « {} » inattendue",
+                    summary.first_revision, summary.stream
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
                 return Err(StoreError::Corrupt {
-                    path,
-                    offset: 0,
-                    why: format!(
-                        "commit {commit} : révision {} du flux « {} » inattendue",
-                        body.first_revision, body.stream
-                    ),
+                    path: path.clone(),
+                    offset: location.offset,
+                    why,
                 });
             }
-            index.insert(commit, body);
+            ids.clear();
+            ids.extend(summary.events.iter().map(|e| e.id));
+            index.insert(&summary.stream, summary.first_revision, &ids, location);
             index.make_durable(commit);
-        }
+            Ok(())
+        })?;
         if found.valid_end < file_len {
             set_aside_torn_tail(&path, &mut file, found.valid_end, file_len)?;
         }
@@ -125,10 +141,11 @@ impl FileBackend {
                 File::open(dir)?.sync_all()?;
             }
         }
-        file.seek(SeekFrom::End(0))?;
+        let end = file.seek(SeekFrom::End(0))?;
         let last = index.durable_commit();
         let shared = Arc::new(Shared {
             index: RwLock::new(index),
+            reader: LogReader::open(path.clone())?,
             commits: watch::Sender::new(last),
             failure: Mutex::new(None),
         });
@@ -137,7 +154,7 @@ impl FileBackend {
         let log_file = wrap(file);
         let writer = std::thread::Builder::new()
             .name("concerto-log-writer".into())
-            .spawn(move || writer::run(writer_shared, log_file, receiver))?;
+            .spawn(move || writer::run(writer_shared, log_file, end, receiver))?;
         Ok(Self {
             shared,
             requests: Some(requests),
@@ -213,10 +230,13 @@ impl Backend for FileBackend {
         from: Option<u64>,
         max: usize,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        Ok(self
+        let plan = self
             .shared
             .index()
-            .read_stream(stream, direction, from, max))
+            .plan_stream(stream, direction, from, max);
+        // A positioned read of a few pages, mostly from the page cache: cheaper than
+        // handing it to a blocking thread.
+        self.shared.reader.read(&plan)
     }
 
     async fn read_all(
@@ -225,7 +245,8 @@ impl Backend for FileBackend {
         filter: &StreamFilter,
         max: usize,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        Ok(self.shared.index().read_all(from, filter, max))
+        let plan = self.shared.index().plan_all(from, filter, max);
+        self.shared.reader.read(&plan)
     }
 
     async fn stream_revision(&self, stream: &StreamName) -> Result<CurrentRevision, StoreError> {
@@ -238,5 +259,96 @@ impl Backend for FileBackend {
 
     fn watch_commits(&self) -> watch::Receiver<u64> {
         self.shared.commits.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conformance::draft;
+
+    fn stream(n: u64) -> StreamName {
+        StreamName::parse(format!("s-{}", n % 7)).unwrap()
+    }
+
+    async fn append_commits(backend: &FileBackend, count: u64) {
+        for n in 0..count {
+            backend
+                .append(
+                    &stream(n),
+                    ExpectedRevision::Any,
+                    OffsetDateTime::now_utc(),
+                    vec![draft("E", 2 * n), draft("E", 2 * n + 1)],
+                )
+                .await
+                .unwrap();
+        }
+    }
+
+    /// Records come from the recent cache or from the file, and must be the same.
+    #[tokio::test]
+    async fn reads_past_the_recent_commits_match_a_reopened_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let backend = FileBackend::open(&path).unwrap();
+        append_commits(&backend, 300).await;
+        let live = backend
+            .read_all(ReadFrom::Start, &StreamFilter::All, usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(live.len(), 600);
+        let backward = backend
+            .read_stream(&stream(3), Direction::Backward, Some(70), 5)
+            .await
+            .unwrap();
+        drop(backend);
+        let reopened = FileBackend::open(&path).unwrap();
+        let cold = reopened
+            .read_all(ReadFrom::Start, &StreamFilter::All, usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(cold, live);
+        let page = reopened
+            .read_all(ReadFrom::After(live[100].position), &StreamFilter::All, 3)
+            .await
+            .unwrap();
+        assert_eq!(page, live[101..104].to_vec());
+        let again = reopened
+            .read_stream(&stream(3), Direction::Backward, Some(70), 5)
+            .await
+            .unwrap();
+        assert_eq!(again, backward);
+        assert_eq!(
+            again.iter().map(|r| r.revision).collect::<Vec<_>>(),
+            vec![70, 69, 68, 67, 66]
+        );
+    }
+
+    /// The scan checks every record at open; a record damaged afterwards is refused
+    /// when read, not returned altered.
+    #[tokio::test]
+    async fn a_record_damaged_after_open_is_refused_when_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let backend = FileBackend::open(&path).unwrap();
+        append_commits(&backend, 300).await;
+        drop(backend);
+        let reopened = FileBackend::open(&path).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = FILE_MAGIC.len() + format::RECORD_HEADER + 20;
+        bytes[at] ^= 0x20;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .write_all(&bytes)
+            .unwrap();
+        match reopened
+            .read_all(ReadFrom::Start, &StreamFilter::All, 10)
+            .await
+        {
+            Err(StoreError::Corrupt { offset, .. }) => assert_eq!(offset, 16),
+            other => panic!("damage not detected: {other:?}"),
+        }
     }
 }

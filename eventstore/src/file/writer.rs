@@ -18,7 +18,7 @@ use super::Shared;
 use crate::envelope::EventDraft;
 use crate::error::StoreError;
 use crate::expected::{AppendResult, ExpectedRevision};
-use crate::log_index::Prepared;
+use crate::log_index::{Location, Prepared};
 use crate::stream_name::StreamName;
 
 /// The most appends one group takes, so a flood still gets answers in bounded time.
@@ -52,10 +52,11 @@ pub(crate) struct AppendRequest {
     pub reply: oneshot::Sender<Result<AppendResult, StoreError>>,
 }
 
-/// Runs until every sender is gone.
+/// Runs until every sender is gone; the log file ends at byte `end`.
 pub(crate) fn run(
     shared: Arc<Shared>,
     mut file: Box<dyn LogFile>,
+    mut end: u64,
     requests: Receiver<AppendRequest>,
 ) {
     while let Ok(first) = requests.recv() {
@@ -66,11 +67,11 @@ pub(crate) fn run(
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        write_group(&shared, file.as_mut(), group);
+        write_group(&shared, file.as_mut(), &mut end, group);
     }
 }
 
-fn write_group(shared: &Shared, file: &mut dyn LogFile, group: Vec<AppendRequest>) {
+fn write_group(shared: &Shared, file: &mut dyn LogFile, end: &mut u64, group: Vec<AppendRequest>) {
     if let Some(why) = shared.failure() {
         for request in group {
             let _ = request.reply.send(Err(StoreError::Backend(why.clone())));
@@ -79,25 +80,30 @@ fn write_group(shared: &Shared, file: &mut dyn LogFile, group: Vec<AppendRequest
     }
     let mut bytes = Vec::new();
     let mut answers = Vec::with_capacity(group.len());
-    let mut last_commit = None;
+    let mut written = Vec::new();
     {
         let mut index = shared.index_mut();
         for request in group {
+            let offset = *end + bytes.len() as u64;
             let outcome = index.prepare(
                 &request.stream,
                 request.expected,
                 request.recorded_at,
                 request.events,
+                |len| Location {
+                    offset,
+                    len: len as u32,
+                },
             );
             let outcome = match outcome {
                 Ok(Prepared::Write {
                     commit,
+                    body,
                     encoded,
                     result,
-                    ..
                 }) => {
                     encode_record(&mut bytes, &encoded);
-                    last_commit = Some(commit);
+                    written.push((commit, body));
                     Ok(result)
                 }
                 Ok(Prepared::Done(result)) => Ok(result),
@@ -106,9 +112,8 @@ fn write_group(shared: &Shared, file: &mut dyn LogFile, group: Vec<AppendRequest
             answers.push((request.reply, outcome));
         }
     }
-    if let Some(commit) = last_commit {
-        let written = file.append(&bytes).and_then(|()| file.sync());
-        if let Err(e) = written {
+    if let Some(&(commit, _)) = written.last() {
+        if let Err(e) = file.append(&bytes).and_then(|()| file.sync()) {
             // After a failed write or fsync the file's state is unknown (a later fsync
             // may report success for lost pages): stop accepting appends until restart.
             let why = format!("écriture du journal échouée ({e}) ; le journal n'accepte plus d'écriture, redémarrez le serveur");
@@ -119,6 +124,13 @@ fn write_group(shared: &Shared, file: &mut dyn LogFile, group: Vec<AppendRequest
                 let _ = reply.send(Err(StoreError::Backend(why.clone())));
             }
             return;
+        }
+        *end += bytes.len() as u64;
+        // Decoded before they are readable, so a subscriber woken below finds them.
+        for (number, body) in written {
+            shared
+                .reader
+                .remember(number, body.into_records(number).collect());
         }
         shared.index_mut().make_durable(commit);
         shared.commits.send_replace(commit);

@@ -4,6 +4,11 @@
 //! marks a destroyed key (so it is never created again). The shard (two hex digits from
 //! a checksum of the id) keeps directories small. Every change is fsynced, file and
 //! directory, before it is reported done.
+//!
+//! Reads are cached, up to [`CACHE_KEYS`] keys (the cache is only a shortcut: every
+//! answer is on disk), and [`KeyStore::get_many`] reads every missing key of a batch
+//! in one blocking task, so a replay opening a page of sealed parts costs one task and
+//! one lock, not two per key.
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
@@ -15,6 +20,10 @@ use async_trait::async_trait;
 
 use crate::error::StoreError;
 use crate::keys::{destroyed_key, KeyId, KeyLookup, KeyMaterial, KeyStore};
+
+/// The most keys kept in memory: a few MiB, where a replay of a million contributions
+/// would otherwise keep every one of its 1.3 million keys.
+pub const CACHE_KEYS: usize = 65_536;
 
 /// Keys as files under one directory, cached in memory once read.
 pub struct FileKeyStore {
@@ -41,10 +50,41 @@ impl FileKeyStore {
         (shard_dir, key, tombstone)
     }
 
+    /// Another handle on the same directory and cache, for a blocking task.
+    fn handle(&self) -> Self {
+        Self {
+            dir: self.dir.clone(),
+            cache: self.cache.clone(),
+        }
+    }
+
     fn read(&self, id: &KeyId) -> Result<KeyLookup, StoreError> {
         if let Some(found) = self.cache.lock().expect("key cache").get(id) {
             return Ok(found.clone());
         }
+        let found = self.read_disk(id)?;
+        self.remember(&[(id.clone(), found.clone())]);
+        Ok(found)
+    }
+
+    /// Caches what was read, except unknown keys (they may be created by then), and
+    /// never over a destruction: a read that raced `destroy` must not bring it back.
+    fn remember(&self, read: &[(KeyId, KeyLookup)]) {
+        let mut cache = self.cache.lock().expect("key cache");
+        for (id, found) in read {
+            if *found == KeyLookup::Unknown || cache.get(id) == Some(&KeyLookup::Destroyed) {
+                continue;
+            }
+            if cache.len() >= CACHE_KEYS {
+                // Bounded the simplest way: a replay reads most keys once, so which
+                // ones are dropped matters little.
+                cache.clear();
+            }
+            cache.insert(id.clone(), found.clone());
+        }
+    }
+
+    fn read_disk(&self, id: &KeyId) -> Result<KeyLookup, StoreError> {
         let (_, key_path, tombstone) = self.paths(id);
         let found = if tombstone.exists() {
             KeyLookup::Destroyed
@@ -63,12 +103,6 @@ impl FileKeyStore {
                 Err(e) => return Err(e.into()),
             }
         };
-        if found != KeyLookup::Unknown {
-            self.cache
-                .lock()
-                .expect("key cache")
-                .insert(id.clone(), found.clone());
-        }
         Ok(found)
     }
 
@@ -81,10 +115,7 @@ impl FileKeyStore {
         write_synced(&temporary, key.as_bytes())?;
         fs::rename(&temporary, &key_path)?;
         sync_dir(&shard_dir)?;
-        self.cache
-            .lock()
-            .expect("key cache")
-            .insert(id.clone(), KeyLookup::Present(key.clone()));
+        self.remember(&[(id.clone(), KeyLookup::Present(key.clone()))]);
         Ok(key)
     }
 }
@@ -111,10 +142,7 @@ impl KeyStore for FileKeyStore {
             KeyLookup::Destroyed => Err(destroyed_key(id)),
             KeyLookup::Unknown => {
                 let id = id.clone();
-                let store = Self {
-                    dir: self.dir.clone(),
-                    cache: self.cache.clone(),
-                };
+                let store = self.handle();
                 tokio::task::spawn_blocking(move || store.create(&id))
                     .await
                     .map_err(|e| StoreError::KeyStore(e.to_string()))?
@@ -124,6 +152,40 @@ impl KeyStore for FileKeyStore {
 
     async fn get(&self, id: &KeyId) -> Result<KeyLookup, StoreError> {
         self.read(id)
+    }
+
+    async fn get_many(&self, ids: &[KeyId]) -> Result<Vec<KeyLookup>, StoreError> {
+        let mut found: Vec<Option<KeyLookup>> = {
+            let cache = self.cache.lock().expect("key cache");
+            ids.iter().map(|id| cache.get(id).cloned()).collect()
+        };
+        let missing: Vec<KeyId> = ids
+            .iter()
+            .zip(&found)
+            .filter(|(_, known)| known.is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !missing.is_empty() {
+            let store = self.handle();
+            let read = tokio::task::spawn_blocking(move || {
+                let read = missing
+                    .into_iter()
+                    .map(|id| store.read_disk(&id).map(|found| (id, found)))
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                store.remember(&read);
+                Ok::<_, StoreError>(read)
+            })
+            .await
+            .map_err(|e| StoreError::KeyStore(e.to_string()))??;
+            let mut read = read.into_iter().map(|(_, found)| found);
+            for slot in found.iter_mut().filter(|slot| slot.is_none()) {
+                *slot = read.next();
+            }
+        }
+        Ok(found
+            .into_iter()
+            .map(|slot| slot.expect("every missing key was read"))
+            .collect())
     }
 
     async fn destroy(&self, id: &KeyId) -> Result<(), StoreError> {
@@ -136,10 +198,7 @@ impl KeyStore for FileKeyStore {
             fs::remove_file(&key_path)?;
         }
         sync_dir(&shard_dir)?;
-        self.cache
-            .lock()
-            .expect("key cache")
-            .insert(id.clone(), KeyLookup::Destroyed);
+        self.remember(&[(id.clone(), KeyLookup::Destroyed)]);
         Ok(())
     }
 }
@@ -167,5 +226,30 @@ mod tests {
             again.get(&KeyId::parse("never").unwrap()).await.unwrap(),
             KeyLookup::Unknown
         );
+    }
+
+    #[tokio::test]
+    async fn get_many_answers_in_order_from_disk_and_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<KeyId> = ["a-1", "b-2", "c-3", "d-4"]
+            .into_iter()
+            .map(|id| KeyId::parse(id).unwrap())
+            .collect();
+        let writer = FileKeyStore::open(dir.path()).unwrap();
+        let a = writer.get_or_create(&ids[0]).await.unwrap();
+        let c = writer.get_or_create(&ids[2]).await.unwrap();
+        writer.get_or_create(&ids[1]).await.unwrap();
+        writer.destroy(&ids[1]).await.unwrap();
+        let reader = FileKeyStore::open(dir.path()).unwrap();
+        let expected = vec![
+            KeyLookup::Present(a),
+            KeyLookup::Destroyed,
+            KeyLookup::Present(c),
+            KeyLookup::Unknown,
+        ];
+        // Once from disk, once from the cache (and the cache never says more).
+        assert_eq!(reader.get_many(&ids).await.unwrap(), expected);
+        assert_eq!(reader.get_many(&ids).await.unwrap(), expected);
+        assert_eq!(reader.cache.lock().unwrap().len(), 3);
     }
 }

@@ -24,7 +24,6 @@ pub enum CsvFlavour {
 /// A CSV writer for one table.
 pub struct CsvTable<W: Write> {
     writer: csv::Writer<W>,
-    record: Vec<String>,
 }
 
 impl<W: Write> CsvTable<W> {
@@ -42,18 +41,16 @@ impl<W: Write> CsvTable<W> {
             .terminator(csv::Terminator::CRLF)
             .from_writer(out);
         writer.write_record(table.columns.iter().map(|c| c.name))?;
-        Ok(Self {
-            writer,
-            record: Vec::with_capacity(table.columns.len()),
-        })
+        Ok(Self { writer })
     }
 
-    /// Writes one row.
+    /// Writes one row, each field straight from its cell (no copy of a text cell).
     pub fn row(&mut self, cells: &[Cell]) -> Result<(), ExportError> {
-        self.record.clear();
-        self.record
-            .extend(cells.iter().map(|cell| cell.display().into_owned()));
-        self.writer.write_record(&self.record)?;
+        for cell in cells {
+            self.writer.write_field(cell.display().as_bytes())?;
+        }
+        // An empty record ends the one the fields above started.
+        self.writer.write_record(None::<&[u8]>)?;
         Ok(())
     }
 

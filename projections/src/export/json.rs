@@ -39,7 +39,7 @@ impl<W: Write> JsonTable<W> {
             }
             serde_json::to_writer(&mut self.out, column.name)?;
             self.out.write_all(b":")?;
-            serde_json::to_writer(&mut self.out, &json_value(cell))?;
+            write_cell(&mut self.out, cell)?;
         }
         self.out.write_all(b"}")?;
         self.rows += 1;
@@ -54,21 +54,23 @@ impl<W: Write> JsonTable<W> {
     }
 }
 
-/// A cell as JSON.
-fn json_value(cell: &Cell) -> Value {
+/// Writes a cell as JSON, without building a [`Value`] for it.
+fn write_cell(out: &mut impl Write, cell: &Cell) -> Result<(), ExportError> {
     match cell {
-        Cell::Empty => Value::Null,
-        Cell::Text(t) => Value::String(t.clone()),
-        Cell::Integer(n) => json!(n),
+        Cell::Empty => out.write_all(b"null")?,
+        Cell::Text(t) => serde_json::to_writer(out, t.as_str())?,
+        Cell::Integer(n) => serde_json::to_writer(out, n)?,
         Cell::Decimal(x) if x.is_finite() => {
             // The same shortest form as CSV, read back as a JSON number.
-            serde_json::from_str(&format_decimal(*x)).unwrap_or(Value::Null)
+            let number: Value = serde_json::from_str(&format_decimal(*x)).unwrap_or(Value::Null);
+            serde_json::to_writer(out, &number)?
         }
-        Cell::Decimal(_) => Value::Null,
-        Cell::Bool(b) => Value::Bool(*b),
-        Cell::Instant(t) => Value::String(rfc3339(*t)),
-        Cell::Date(d) => Value::String(iso_date(*d)),
+        Cell::Decimal(_) => out.write_all(b"null")?,
+        Cell::Bool(b) => serde_json::to_writer(out, b)?,
+        Cell::Instant(t) => serde_json::to_writer(out, &rfc3339(*t))?,
+        Cell::Date(d) => serde_json::to_writer(out, &iso_date(*d))?,
     }
+    Ok(())
 }
 
 /// The JSON Schema of a table's JSON file.

@@ -5,7 +5,8 @@
 //! same entries written in the same order with the same `modified` instant give the
 //! same bytes, on any machine. Every entry has the same timestamp, the same Unix
 //! permissions (0o644, "made by" Unix whatever the OS), no extra field, and the same
-//! compression (deflate, level 6, through one pure-Rust encoder).
+//! compression (deflate at level 1, the fastest, through one pure-Rust encoder: the
+//! spreadsheet of a large export is tens of MiB of XML).
 
 use std::io::{self, Seek, Write};
 
@@ -24,7 +25,7 @@ const MIMETYPE_PATH: &str = "mimetype";
 
 /// The deflate level of every compressed entry: fixed, so that the bytes do not depend
 /// on a library default.
-pub(crate) const DEFLATE_LEVEL: i64 = 6;
+pub(crate) const DEFLATE_LEVEL: i64 = 1;
 
 /// An OpenDocument package being written into `W`.
 ///
