@@ -51,7 +51,11 @@ pub async fn rebuild(
     if wanted(MainModel::NAME) {
         let up_to = rebuild_one(store, url, schema, MainModel::NAME, TABLE_NAMES, |staging| {
             let store = store.clone();
-            async move { PostgresModel::connect(url, &staging, store, MemoryModel::new()).await }
+            async move {
+                Ok(PostgresModel::connect(url, &staging, store, MemoryModel::new())
+                    .await?
+                    .rebuilding())
+            }
         }, MainModel)
         .await?;
         done.push(Rebuilt {
@@ -66,7 +70,7 @@ pub async fn rebuild(
             schema,
             AuditTrail::NAME,
             &["audit_events"],
-            |staging| async move { PostgresAudit::connect(url, &staging).await },
+            |staging| async move { Ok(PostgresAudit::connect(url, &staging).await?.rebuilding()) },
             AuditTrail,
         )
         .await?;

@@ -31,10 +31,22 @@ pub trait Target<P: Projection>: Send + Sync {
     /// Stores `change` and moves the checkpoint to `up_to`, atomically: after a crash,
     /// either both are there or neither.
     async fn commit(&mut self, change: P::Change, up_to: Position) -> Result<(), ProjectionError>;
+    /// How many events the runner may gather into one batch when it is behind the head
+    /// of the log. At the head it commits whatever has arrived, at once, so this bounds
+    /// a catch-up's batches (and the memory they hold), not the live lag.
+    fn batch_size(&self) -> usize {
+        BATCH
+    }
 }
 
-/// How many events a batch holds at most.
+/// How many events the runner reads at a time (one page of the subscription), and a
+/// batch's size unless the target asks for more.
 pub const BATCH: usize = 1024;
+
+/// The batch size of a rebuild into fresh tables ([`Target::batch_size`]): large enough
+/// that rows touched all along the log (tallies, counters) are written a few times
+/// rather than once per page, small enough to keep a batch's events in memory.
+pub const REBUILD_BATCH: usize = 65_536;
 
 /// Runs `projection` into `target` until the event store closes or an error occurs.
 /// `progress` is advanced after every committed batch.
@@ -54,7 +66,21 @@ pub async fn run_projection<P: Projection, T: Target<P>>(
     let mut subscription = store.subscribe(from, projection.filter());
     loop {
         match subscription.next_batch(BATCH).await? {
-            SubscriptionBatch::Events(events) => {
+            SubscriptionBatch::Events(mut events) => {
+                // A full page means the runner is behind the head: gather more pages, up
+                // to the target's batch size, before folding. Less than a page means it
+                // is at the head: commit now, so the lag stays one transaction.
+                let mut page = events.len();
+                while page >= BATCH && events.len() < target.batch_size() {
+                    let want = BATCH.min(target.batch_size() - events.len());
+                    match subscription.next_batch(want).await? {
+                        SubscriptionBatch::Events(more) => {
+                            page = more.len();
+                            events.extend(more);
+                        }
+                        SubscriptionBatch::CaughtUp => break,
+                    }
+                }
                 let up_to = events.last().expect("batches are never empty").position();
                 let span = tracing::debug_span!("projection_batch", projection = P::NAME, events = events.len(), %up_to);
                 let _entered = span.enter();

@@ -133,7 +133,9 @@ async fn measure(
             project_to(
                 &store,
                 MainModel,
-                PostgresModel::connect(&url, &schema, store.clone(), MemoryModel::new()).await?,
+                PostgresModel::connect(&url, &schema, store.clone(), MemoryModel::new())
+                    .await?
+                    .rebuilding(),
                 head,
             )
             .await
@@ -149,7 +151,7 @@ async fn measure(
             project_to(
                 &store,
                 AuditTrail,
-                PostgresAudit::connect(&url, &schema).await?,
+                PostgresAudit::connect(&url, &schema).await?.rebuilding(),
                 head,
             )
             .await
