@@ -20,7 +20,7 @@ use crate::main_model::{DecodedBatch, MainModel, MemoryModel};
 use crate::model::rows::ContributionStatusRow;
 use crate::model::{ReadModel, Touched};
 use crate::postgres::{save_checkpoint, PgProjectionDb};
-use crate::runner::{Projection, Target, REBUILD_BATCH};
+use crate::runner::{Projection, Target, CATCH_UP_BATCH};
 
 /// The DDL of the main model's tables, with their documentation.
 const TABLES: &str = r#"
@@ -109,7 +109,6 @@ pub struct PostgresModel {
     mirror: MemoryModel,
     store: EventStore,
     broken: bool,
-    batch_size: usize,
 }
 
 impl PostgresModel {
@@ -129,17 +128,7 @@ impl PostgresModel {
             mirror,
             store,
             broken: false,
-            batch_size: crate::runner::BATCH,
         })
-    }
-
-    /// For a rebuild into fresh tables nobody reads yet: the runner gathers up to
-    /// [`REBUILD_BATCH`] events per transaction, so a row touched by many events (a
-    /// statement's tally, a concertation's counters) is written once per transaction
-    /// rather than once per 1,024 events.
-    pub fn rebuilding(mut self) -> Self {
-        self.batch_size = REBUILD_BATCH;
-        self
     }
 
     async fn warm_mirror(&self, up_to: Position) -> Result<(), ProjectionError> {
@@ -551,7 +540,7 @@ fn tables() -> [Table; 8] {
 #[async_trait]
 impl Target<MainModel> for PostgresModel {
     fn batch_size(&self) -> usize {
-        self.batch_size
+        CATCH_UP_BATCH
     }
 
     async fn checkpoint(&mut self) -> Result<Option<Position>, ProjectionError> {

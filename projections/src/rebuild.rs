@@ -51,11 +51,7 @@ pub async fn rebuild(
     if wanted(MainModel::NAME) {
         let up_to = rebuild_one(store, url, schema, MainModel::NAME, TABLE_NAMES, |staging| {
             let store = store.clone();
-            async move {
-                Ok(PostgresModel::connect(url, &staging, store, MemoryModel::new())
-                    .await?
-                    .rebuilding())
-            }
+            async move { PostgresModel::connect(url, &staging, store, MemoryModel::new()).await }
         }, MainModel)
         .await?;
         done.push(Rebuilt {
@@ -70,7 +66,7 @@ pub async fn rebuild(
             schema,
             AuditTrail::NAME,
             &["audit_events"],
-            |staging| async move { Ok(PostgresAudit::connect(url, &staging).await?.rebuilding()) },
+            |staging| async move { PostgresAudit::connect(url, &staging).await },
             AuditTrail,
         )
         .await?;

@@ -43,10 +43,11 @@ pub trait Target<P: Projection>: Send + Sync {
 /// batch's size unless the target asks for more.
 pub const BATCH: usize = 1024;
 
-/// The batch size of a rebuild into fresh tables ([`Target::batch_size`]): large enough
-/// that rows touched all along the log (tallies, counters) are written a few times
+/// The catch-up batch of the PostgreSQL targets ([`Target::batch_size`]), as in a
+/// rebuild or after a restart: large enough that rows touched all along the log (a
+/// statement's tally, a concertation's counters) are written once per 65,536 events
 /// rather than once per page, small enough to keep a batch's events in memory.
-pub const REBUILD_BATCH: usize = 65_536;
+pub const CATCH_UP_BATCH: usize = 65_536;
 
 /// Runs `projection` into `target` until the event store closes or an error occurs.
 /// `progress` is advanced after every committed batch.

@@ -10,13 +10,12 @@ use super::{AuditQuery, AuditRow, AuditTrail};
 use crate::bulk::{Cell, Column, Table, Upsert};
 use crate::error::ProjectionError;
 use crate::postgres::{save_checkpoint, PgProjectionDb};
-use crate::runner::{Projection, Target, REBUILD_BATCH};
+use crate::runner::{Projection, Target, CATCH_UP_BATCH};
 
 /// The audit trail's PostgreSQL target.
 pub struct PostgresAudit {
     db: PgProjectionDb,
     insert: Upsert,
-    batch_size: usize,
 }
 
 /// The table as the bulk writer sees it: append-only, a row per event.
@@ -97,17 +96,7 @@ impl PostgresAudit {
         )
         .await?;
         let insert = Upsert::prepare(&db.client, &db.schema, &table()).await?;
-        Ok(Self {
-            db,
-            insert,
-            batch_size: crate::runner::BATCH,
-        })
-    }
-
-    /// For a rebuild into a fresh table: batches of up to [`REBUILD_BATCH`] events.
-    pub fn rebuilding(mut self) -> Self {
-        self.batch_size = REBUILD_BATCH;
-        self
+        Ok(Self { db, insert })
     }
 
     /// Rows matching `query`, oldest first.
@@ -147,7 +136,7 @@ impl PostgresAudit {
 #[async_trait]
 impl Target<AuditTrail> for PostgresAudit {
     fn batch_size(&self) -> usize {
-        self.batch_size
+        CATCH_UP_BATCH
     }
 
     async fn checkpoint(&mut self) -> Result<Option<Position>, ProjectionError> {

@@ -133,9 +133,7 @@ async fn measure(
             project_to(
                 &store,
                 MainModel,
-                PostgresModel::connect(&url, &schema, store.clone(), MemoryModel::new())
-                    .await?
-                    .rebuilding(),
+                PostgresModel::connect(&url, &schema, store.clone(), MemoryModel::new()).await?,
                 head,
             )
             .await
@@ -151,7 +149,7 @@ async fn measure(
             project_to(
                 &store,
                 AuditTrail,
-                PostgresAudit::connect(&url, &schema).await?.rebuilding(),
+                PostgresAudit::connect(&url, &schema).await?,
                 head,
             )
             .await
