@@ -31,17 +31,18 @@ pub trait Target<P: Projection>: Send + Sync {
     /// Stores `change` and moves the checkpoint to `up_to`, atomically: after a crash,
     /// either both are there or neither.
     async fn commit(&mut self, change: P::Change, up_to: Position) -> Result<(), ProjectionError>;
-    /// How many events the runner may gather into one batch when it is behind the head
-    /// of the log. At the head it commits whatever has arrived, at once, so this bounds
-    /// a catch-up's batches (and the memory they hold), not the live lag.
+    /// How many events the runner gathers into one batch when it is behind the head of
+    /// the log (it may exceed this by less than one page of [`BATCH`]). At the head it
+    /// commits whatever has arrived, at once, so this bounds a catch-up's batches (and
+    /// the memory they hold), not the live lag.
     fn batch_size(&self) -> usize {
         BATCH
     }
 }
 
-/// How many events the runner reads at a time (one page of the subscription), and a
-/// batch's size unless the target asks for more.
-pub const BATCH: usize = 1024;
+/// A page of the subscription: a read that returns this many events was cut short, so
+/// more are waiting. Also a batch's size unless the target asks for more.
+pub const BATCH: usize = eventstore::subscription::SUBSCRIPTION_PAGE;
 
 /// The catch-up batch of the PostgreSQL targets ([`Target::batch_size`]), as in a
 /// rebuild or after a restart: large enough that rows touched all along the log (a
@@ -66,15 +67,18 @@ pub async fn run_projection<P: Projection, T: Target<P>>(
     };
     let mut subscription = store.subscribe(from, projection.filter());
     loop {
-        match subscription.next_batch(BATCH).await? {
+        let size = target.batch_size();
+        match subscription.next_batch(size).await? {
             SubscriptionBatch::Events(mut events) => {
-                // A full page means the runner is behind the head: gather more pages, up
-                // to the target's batch size, before folding. Less than a page means it
-                // is at the head: commit now, so the lag stays one transaction.
+                // Each call returns at most one page of the subscription, read from the
+                // log. A full page means the runner is behind the head: gather more, up
+                // to the target's batch size (plus less than a page). A partial page
+                // means it is at the head: commit what has arrived at once, so the live
+                // lag is one transaction (waiting for an empty read would cost a round
+                // trip, and under a steady load the reads might never come back empty).
                 let mut page = events.len();
-                while page >= BATCH && events.len() < target.batch_size() {
-                    let want = BATCH.min(target.batch_size() - events.len());
-                    match subscription.next_batch(want).await? {
+                while page >= BATCH && events.len() < size {
+                    match subscription.next_batch(size).await? {
                         SubscriptionBatch::Events(more) => {
                             page = more.len();
                             events.extend(more);
