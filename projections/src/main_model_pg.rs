@@ -367,7 +367,6 @@ impl Rows {
         }
         for statement in tallies {
             if let Some(t) = model.tallies.get(statement) {
-                let t = t.clone();
                 rows.tallies.push(vec![
                     cell(statement.as_uuid()),
                     cell(t.overall.agree as i64),
