@@ -83,7 +83,11 @@ impl Table {
         } else if updates.is_empty() {
             format!("({}) DO NOTHING", self.key.join(", "))
         } else {
-            format!("({}) DO UPDATE SET {}", self.key.join(", "), updates.join(", "))
+            format!(
+                "({}) DO UPDATE SET {}",
+                self.key.join(", "),
+                updates.join(", ")
+            )
         };
         let sql = format!(
             "INSERT INTO {schema}.{table} ({list}) SELECT {exprs} FROM unnest({params}) AS t({list}) ON CONFLICT {conflict}",

@@ -124,7 +124,12 @@ pub async fn save_checkpoint(
     transaction
         .execute(
             statement,
-            &[&projection, &(version as i32), &(up_to.commit() as i64), &(up_to.index() as i32)],
+            &[
+                &projection,
+                &(version as i32),
+                &(up_to.commit() as i64),
+                &(up_to.index() as i32),
+            ],
         )
         .await?;
     Ok(())
