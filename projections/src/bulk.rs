@@ -177,7 +177,7 @@ pub struct ColumnArray<'a> {
 impl ToSql for ColumnArray<'_> {
     fn to_sql(
         &self,
-        ty: &Type,
+        _array: &Type,
         out: &mut BytesMut,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         // The binary array format: dimensions, a has-nulls flag (PostgreSQL recomputes
@@ -197,7 +197,6 @@ impl ToSql for ColumnArray<'_> {
             };
             out[start..start + 4].copy_from_slice(&length.to_be_bytes());
         }
-        let _ = ty;
         Ok(IsNull::No)
     }
 
