@@ -36,7 +36,9 @@ pub enum ReadStore {
 /// Where audit queries go.
 enum AuditReader {
     Memory(MemoryAudit),
-    Postgres(PostgresAudit),
+    // Boxed: a connection with its prepared statements is much larger than the
+    // memory variant's handle.
+    Postgres(Box<PostgresAudit>),
 }
 
 /// The running projections.
@@ -144,7 +146,10 @@ impl Projections {
                         },
                     )
                 };
-                (AuditReader::Postgres(reader), vec![main, audit_task])
+                (
+                    AuditReader::Postgres(Box::new(reader)),
+                    vec![main, audit_task],
+                )
             }
         };
         let (groups, groups_task) = live::spawn(

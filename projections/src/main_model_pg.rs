@@ -14,13 +14,13 @@ use eventstore::{EventStore, Position, ReadFrom, StreamFilter};
 use serde::Serialize;
 use tokio_postgres::types::Type;
 
-use crate::bulk::{upsert, Cell, Column};
+use crate::bulk::{Cell, Column, Table, Upsert};
 use crate::error::ProjectionError;
 use crate::main_model::{DecodedBatch, MainModel, MemoryModel};
 use crate::model::rows::ContributionStatusRow;
 use crate::model::{ReadModel, Touched};
 use crate::postgres::{save_checkpoint, PgProjectionDb};
-use crate::runner::{Projection, Target};
+use crate::runner::{Projection, Target, CATCH_UP_BATCH};
 
 /// The DDL of the main model's tables, with their documentation.
 const TABLES: &str = r#"
@@ -103,6 +103,9 @@ fn cell<T: tokio_postgres::types::ToSql + Sync + Send + 'static>(value: T) -> Ce
 /// The main model's PostgreSQL target.
 pub struct PostgresModel {
     db: PgProjectionDb,
+    /// The upserts of [`tables`], in that order, prepared on first write (after a
+    /// version change has recreated the tables).
+    upserts: Option<Vec<Upsert>>,
     mirror: MemoryModel,
     store: EventStore,
     broken: bool,
@@ -121,6 +124,7 @@ impl PostgresModel {
         crate::postgres::migrate(&db.client, &TABLES.replace("{s}", &db.schema)).await?;
         Ok(Self {
             db,
+            upserts: None,
             mirror,
             store,
             broken: false,
@@ -180,17 +184,41 @@ impl PostgresModel {
                 new_entries,
             )
         };
-        let schema = self.db.schema.clone();
-        let transaction = self.db.client.transaction().await?;
-        rows.write(&transaction, &schema).await?;
-        save_checkpoint(
+        if self.upserts.is_none() {
+            let mut upserts = Vec::new();
+            for table in tables() {
+                upserts.push(Upsert::prepare(&self.db.client, &self.db.schema, &table).await?);
+            }
+            self.upserts = Some(upserts);
+        }
+        let upserts = self.upserts.as_ref().expect("prepared above");
+        let PgProjectionDb {
+            client,
+            checkpoint_statement,
+            ..
+        } = &mut self.db;
+        let tables = rows.into_tables();
+        let parameters: Vec<_> = upserts
+            .iter()
+            .zip(&tables)
+            .filter_map(|(upsert, rows)| upsert.parameters(rows).map(|p| (upsert, p)))
+            .collect();
+        let transaction = client.transaction().await?;
+        // Every table's upsert and the checkpoint go out together (pipelined): one round
+        // trip, then the commit makes all of them durable or none.
+        let writes = futures::future::try_join_all(
+            parameters
+                .iter()
+                .map(|(upsert, p)| upsert.execute(&transaction, p)),
+        );
+        let checkpoint = save_checkpoint(
             &transaction,
-            &schema,
+            checkpoint_statement,
             MainModel::NAME,
             MainModel::VERSION,
             up_to,
-        )
-        .await?;
+        );
+        futures::future::try_join(writes, checkpoint).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -241,7 +269,7 @@ impl Rows {
                 cell(c.collectivite.clone()),
                 cell(c.title.clone()),
                 cell(c.description.clone()),
-                cell(c.territories.clone()),
+                cell(json(&c.territories)),
                 cell(code(&c.phase)),
                 cell(code(&c.moderation)),
                 cell(c.opens_at),
@@ -302,7 +330,12 @@ impl Rows {
                 cell(author.map(|a| code(&a.kind))),
                 cell(author.map(|a| code(&a.verification))),
                 cell(c.parent.map(|p| p.as_uuid())),
-                cell(c.themes.iter().map(|t| t.as_uuid()).collect::<Vec<_>>()),
+                cell(json(
+                    &c.themes
+                        .iter()
+                        .map(|t| t.as_uuid().to_string())
+                        .collect::<Vec<_>>(),
+                )),
                 cell(c.language.clone()),
                 cell(c.body.clone()),
                 cell(status.to_owned()),
@@ -334,7 +367,6 @@ impl Rows {
         }
         for statement in tallies {
             if let Some(t) = model.tallies.get(statement) {
-                let t = t.clone();
                 rows.tallies.push(vec![
                     cell(statement.as_uuid()),
                     cell(t.overall.agree as i64),
@@ -363,17 +395,29 @@ impl Rows {
         rows
     }
 
-    async fn write(
-        self,
-        tx: &tokio_postgres::Transaction<'_>,
-        s: &str,
-    ) -> Result<(), ProjectionError> {
-        use Type as T;
-        upsert(
-            tx,
-            s,
-            "concertations",
-            &[
+    /// The rows of each table, in the order of [`tables`].
+    fn into_tables(self) -> [Vec<Vec<Cell>>; 8] {
+        [
+            self.concertations,
+            self.questions,
+            self.themes,
+            self.participants,
+            self.contributions,
+            self.votes,
+            self.tallies,
+            self.moderation,
+        ]
+    }
+}
+
+/// The main model's tables as the bulk writer sees them, in the order of
+/// [`Rows::into_tables`] (and of [`TABLE_NAMES`]).
+fn tables() -> [Table; 8] {
+    use Type as T;
+    [
+        Table {
+            name: "concertations",
+            columns: vec![
                 col("id", T::UUID),
                 col("slug", T::TEXT),
                 col("collectivite", T::TEXT),
@@ -389,59 +433,43 @@ impl Rows {
                 col("vote_count", T::INT8),
                 col("synthesis", T::TEXT),
             ],
-            &["id"],
-            self.concertations,
-        )
-        .await?;
-        upsert(
-            tx,
-            s,
-            "questions",
-            &[
+            key: &["id"],
+        },
+        Table {
+            name: "questions",
+            columns: vec![
                 col("id", T::UUID),
                 col("concertation", T::UUID),
                 col("rank", T::INT4),
                 col("kind", T::JSONB),
                 col("prompt", T::TEXT),
             ],
-            &["id"],
-            self.questions,
-        )
-        .await?;
-        upsert(
-            tx,
-            s,
-            "themes",
-            &[
+            key: &["id"],
+        },
+        Table {
+            name: "themes",
+            columns: vec![
                 col("id", T::UUID),
                 col("concertation", T::UUID),
                 col("rank", T::INT4),
                 col("label", T::TEXT),
             ],
-            &["id"],
-            self.themes,
-        )
-        .await?;
-        upsert(
-            tx,
-            s,
-            "participants",
-            &[
+            key: &["id"],
+        },
+        Table {
+            name: "participants",
+            columns: vec![
                 col("id", T::UUID),
                 col("kind", T::TEXT),
                 col("commune", T::TEXT),
                 col("verification", T::TEXT),
                 col("erased", T::BOOL),
             ],
-            &["id"],
-            self.participants,
-        )
-        .await?;
-        upsert(
-            tx,
-            s,
-            "contributions",
-            &[
+            key: &["id"],
+        },
+        Table {
+            name: "contributions",
+            columns: vec![
                 col("id", T::UUID),
                 col("concertation", T::UUID),
                 col("question", T::UUID),
@@ -470,28 +498,20 @@ impl Rows {
                 col("commit_number", T::INT8),
                 col("commit_index", T::INT4),
             ],
-            &["id"],
-            self.contributions,
-        )
-        .await?;
-        upsert(
-            tx,
-            s,
-            "votes",
-            &[
+            key: &["id"],
+        },
+        Table {
+            name: "votes",
+            columns: vec![
                 col("participant", T::UUID),
                 col("statement", T::UUID),
                 col("vote", T::TEXT),
             ],
-            &["participant", "statement"],
-            self.votes,
-        )
-        .await?;
-        upsert(
-            tx,
-            s,
-            "statement_tallies",
-            &[
+            key: &["participant", "statement"],
+        },
+        Table {
+            name: "statement_tallies",
+            columns: vec![
                 col("statement", T::UUID),
                 col("agree", T::INT8),
                 col("disagree", T::INT8),
@@ -499,15 +519,11 @@ impl Rows {
                 col("by_kind", T::JSONB),
                 col("by_territory", T::JSONB),
             ],
-            &["statement"],
-            self.tallies,
-        )
-        .await?;
-        upsert(
-            tx,
-            s,
-            "moderation_log",
-            &[
+            key: &["statement"],
+        },
+        Table {
+            name: "moderation_log",
+            columns: vec![
                 col("seq", T::INT8),
                 col("contribution", T::UUID),
                 col("facilitator", T::UUID),
@@ -515,16 +531,17 @@ impl Rows {
                 col("note", T::TEXT),
                 col("decided_at", T::TIMESTAMPTZ),
             ],
-            &["seq"],
-            self.moderation,
-        )
-        .await?;
-        Ok(())
-    }
+            key: &["seq"],
+        },
+    ]
 }
 
 #[async_trait]
 impl Target<MainModel> for PostgresModel {
+    fn batch_size(&self) -> usize {
+        CATCH_UP_BATCH
+    }
+
     async fn checkpoint(&mut self) -> Result<Option<Position>, ProjectionError> {
         let checkpoint = self
             .db
@@ -533,6 +550,7 @@ impl Target<MainModel> for PostgresModel {
         // The mirror may be ahead of the tables (a batch applied, its transaction
         // failed): start it again from what the tables hold.
         self.mirror.reset();
+        self.upserts = None;
         match checkpoint {
             Some(position) => self.warm_mirror(position).await?,
             None => {

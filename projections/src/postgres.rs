@@ -2,7 +2,7 @@
 //! and the single-writer lock.
 
 use eventstore::Position;
-use tokio_postgres::{Client, NoTls, Transaction};
+use tokio_postgres::{Client, NoTls, Statement, Transaction};
 
 use crate::error::ProjectionError;
 
@@ -12,6 +12,8 @@ pub struct PgProjectionDb {
     pub client: Client,
     /// The schema, already checked and quoted for SQL.
     pub schema: String,
+    /// The checkpoint upsert, prepared once for the connection ([`save_checkpoint`]).
+    pub checkpoint_statement: Statement,
 }
 
 /// Checks a schema name: lower-case ASCII letters, digits and `_`, 1 to 63 characters.
@@ -72,9 +74,18 @@ impl PgProjectionDb {
             ),
         )
         .await?;
+        let checkpoint_statement = client
+            .prepare(&format!(
+                "INSERT INTO {quoted}.projection_checkpoints (projection, version, commit_number, commit_index)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (projection) DO UPDATE SET version = EXCLUDED.version,
+                   commit_number = EXCLUDED.commit_number, commit_index = EXCLUDED.commit_index, updated_at = now()"
+            ))
+            .await?;
         Ok(Self {
             client,
             schema: quoted,
+            checkpoint_statement,
         })
     }
 
@@ -99,23 +110,26 @@ impl PgProjectionDb {
     }
 }
 
-/// Moves `projection`'s checkpoint within the batch's transaction.
+/// Moves `projection`'s checkpoint within the batch's transaction, with the
+/// connection's [`PgProjectionDb::checkpoint_statement`]. It may be awaited together
+/// with the batch's row writes: they are pipelined, and the commit that follows makes
+/// all of them durable or none.
 pub async fn save_checkpoint(
     transaction: &Transaction<'_>,
-    schema: &str,
+    statement: &Statement,
     projection: &str,
     version: u32,
     up_to: Position,
 ) -> Result<(), ProjectionError> {
     transaction
         .execute(
-            &format!(
-                "INSERT INTO {schema}.projection_checkpoints (projection, version, commit_number, commit_index)
-                 VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (projection) DO UPDATE SET version = EXCLUDED.version,
-                   commit_number = EXCLUDED.commit_number, commit_index = EXCLUDED.commit_index, updated_at = now()"
-            ),
-            &[&projection, &(version as i32), &(up_to.commit() as i64), &(up_to.index() as i32)],
+            statement,
+            &[
+                &projection,
+                &(version as i32),
+                &(up_to.commit() as i64),
+                &(up_to.index() as i32),
+            ],
         )
         .await?;
     Ok(())

@@ -31,10 +31,24 @@ pub trait Target<P: Projection>: Send + Sync {
     /// Stores `change` and moves the checkpoint to `up_to`, atomically: after a crash,
     /// either both are there or neither.
     async fn commit(&mut self, change: P::Change, up_to: Position) -> Result<(), ProjectionError>;
+    /// How many events the runner gathers into one batch when it is behind the head of
+    /// the log (it may exceed this by less than one page of [`BATCH`]). At the head it
+    /// commits whatever has arrived, at once, so this bounds a catch-up's batches (and
+    /// the memory they hold), not the live lag.
+    fn batch_size(&self) -> usize {
+        BATCH
+    }
 }
 
-/// How many events a batch holds at most.
-pub const BATCH: usize = 1024;
+/// A page of the subscription: a read that returns this many events was cut short, so
+/// more are waiting. Also a batch's size unless the target asks for more.
+pub const BATCH: usize = eventstore::subscription::SUBSCRIPTION_PAGE;
+
+/// The catch-up batch of the PostgreSQL targets ([`Target::batch_size`]), as in a
+/// rebuild or after a restart: large enough that rows touched all along the log (a
+/// statement's tally, a concertation's counters) are written once per 65,536 events
+/// rather than once per page, small enough to keep a batch's events in memory.
+pub const CATCH_UP_BATCH: usize = 65_536;
 
 /// Runs `projection` into `target` until the event store closes or an error occurs.
 /// `progress` is advanced after every committed batch.
@@ -53,8 +67,25 @@ pub async fn run_projection<P: Projection, T: Target<P>>(
     };
     let mut subscription = store.subscribe(from, projection.filter());
     loop {
-        match subscription.next_batch(BATCH).await? {
-            SubscriptionBatch::Events(events) => {
+        let size = target.batch_size();
+        match subscription.next_batch(size).await? {
+            SubscriptionBatch::Events(mut events) => {
+                // Each call returns at most one page of the subscription, read from the
+                // log. A full page means the runner is behind the head: gather more, up
+                // to the target's batch size (plus less than a page). A partial page
+                // means it is at the head: commit what has arrived at once, so the live
+                // lag is one transaction (waiting for an empty read would cost a round
+                // trip, and under a steady load the reads might never come back empty).
+                let mut page = events.len();
+                while page >= BATCH && events.len() < size {
+                    match subscription.next_batch(size).await? {
+                        SubscriptionBatch::Events(more) => {
+                            page = more.len();
+                            events.extend(more);
+                        }
+                        SubscriptionBatch::CaughtUp => break,
+                    }
+                }
                 let up_to = events.last().expect("batches are never empty").position();
                 let span = tracing::debug_span!("projection_batch", projection = P::NAME, events = events.len(), %up_to);
                 let _entered = span.enter();

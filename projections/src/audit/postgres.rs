@@ -1,21 +1,57 @@
-//! The audit trail in PostgreSQL: table `audit_events`, written in bulk (COPY into a
-//! temporary table, then one INSERT … ON CONFLICT DO NOTHING) with the checkpoint in
-//! the same transaction.
+//! The audit trail in PostgreSQL: table `audit_events`, written in bulk (one prepared
+//! `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING`) with the checkpoint in the
+//! same transaction.
 
 use async_trait::async_trait;
 use eventstore::Position;
-use futures::pin_mut;
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
 
 use super::{AuditQuery, AuditRow, AuditTrail};
+use crate::bulk::{Cell, Column, Table, Upsert};
 use crate::error::ProjectionError;
 use crate::postgres::{save_checkpoint, PgProjectionDb};
-use crate::runner::{Projection, Target};
+use crate::runner::{Projection, Target, CATCH_UP_BATCH};
 
 /// The audit trail's PostgreSQL target.
 pub struct PostgresAudit {
     db: PgProjectionDb,
+    insert: Upsert,
+}
+
+/// The table as the bulk writer sees it: append-only, a row per event.
+fn table() -> Table {
+    let col = |name, sql_type| Column { name, sql_type };
+    Table {
+        name: "audit_events",
+        columns: vec![
+            col("commit_number", Type::INT8),
+            col("commit_index", Type::INT4),
+            col("event_id", Type::UUID),
+            col("stream", Type::TEXT),
+            col("revision", Type::INT8),
+            col("event_type", Type::TEXT),
+            col("actor", Type::TEXT),
+            col("correlation_id", Type::UUID),
+            col("causation_id", Type::UUID),
+            col("recorded_at", Type::TIMESTAMPTZ),
+        ],
+        key: &[],
+    }
+}
+
+fn cells(row: AuditRow) -> Vec<Cell> {
+    vec![
+        Box::new(row.position.commit() as i64),
+        Box::new(row.position.index() as i32),
+        Box::new(row.event_id),
+        Box::new(row.stream),
+        Box::new(row.revision as i64),
+        Box::new(row.event_type),
+        Box::new(row.actor),
+        Box::new(row.correlation_id),
+        Box::new(row.causation_id),
+        Box::new(row.recorded_at),
+    ]
 }
 
 impl PostgresAudit {
@@ -59,7 +95,8 @@ impl PostgresAudit {
             ),
         )
         .await?;
-        Ok(Self { db })
+        let insert = Upsert::prepare(&db.client, &db.schema, &table()).await?;
+        Ok(Self { db, insert })
     }
 
     /// Rows matching `query`, oldest first.
@@ -98,6 +135,10 @@ impl PostgresAudit {
 
 #[async_trait]
 impl Target<AuditTrail> for PostgresAudit {
+    fn batch_size(&self) -> usize {
+        CATCH_UP_BATCH
+    }
+
     async fn checkpoint(&mut self) -> Result<Option<Position>, ProjectionError> {
         self.db
             .checkpoint(AuditTrail::NAME, AuditTrail::VERSION)
@@ -109,63 +150,29 @@ impl Target<AuditTrail> for PostgresAudit {
         change: Vec<AuditRow>,
         up_to: Position,
     ) -> Result<(), ProjectionError> {
-        let schema = self.db.schema.clone();
-        let transaction = self.db.client.transaction().await?;
-        transaction
-            .batch_execute(&format!(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS audit_batch (LIKE {schema}.audit_events) ON COMMIT DELETE ROWS"
-            ))
-            .await?;
-        let sink = transaction
-            .copy_in("COPY audit_batch FROM STDIN BINARY")
-            .await?;
-        let types = [
-            Type::INT8,
-            Type::INT4,
-            Type::UUID,
-            Type::TEXT,
-            Type::INT8,
-            Type::TEXT,
-            Type::TEXT,
-            Type::UUID,
-            Type::UUID,
-            Type::TIMESTAMPTZ,
-        ];
-        let writer = BinaryCopyInWriter::new(sink, &types);
-        pin_mut!(writer);
-        for row in &change {
-            let commit = row.position.commit() as i64;
-            let index = row.position.index() as i32;
-            let revision = row.revision as i64;
-            writer
-                .as_mut()
-                .write(&[
-                    &commit,
-                    &index,
-                    &row.event_id,
-                    &row.stream,
-                    &revision,
-                    &row.event_type,
-                    &row.actor,
-                    &row.correlation_id,
-                    &row.causation_id,
-                    &row.recorded_at,
-                ])
-                .await?;
-        }
-        writer.finish().await?;
-        // ON CONFLICT: a batch replayed after a crash between commit and ack adds nothing.
-        transaction
-            .execute(&format!("INSERT INTO {schema}.audit_events SELECT * FROM audit_batch ON CONFLICT DO NOTHING"), &[])
-            .await?;
-        save_checkpoint(
+        let rows: Vec<Vec<Cell>> = change.into_iter().map(cells).collect();
+        let PgProjectionDb {
+            client,
+            checkpoint_statement,
+            ..
+        } = &mut self.db;
+        let transaction = client.transaction().await?;
+        // ON CONFLICT DO NOTHING: an event id already recorded adds no second row. The
+        // insert and the checkpoint are pipelined; the commit makes both durable or none.
+        let insert = async {
+            match self.insert.parameters(&rows) {
+                Some(parameters) => self.insert.execute(&transaction, &parameters).await,
+                None => Ok(0),
+            }
+        };
+        let checkpoint = save_checkpoint(
             &transaction,
-            &schema,
+            checkpoint_statement,
             AuditTrail::NAME,
             AuditTrail::VERSION,
             up_to,
-        )
-        .await?;
+        );
+        futures::future::try_join(insert, checkpoint).await?;
         transaction.commit().await?;
         Ok(())
     }
