@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::accounts::{StaffAccount, StaffRole};
 use crate::app::accounts::{LoginInput, NewAccountInput};
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{csrf_subject, Authed, Json, STAFF_COOKIE};
+use crate::http::extract::{csrf_subject, Authed, Json, MaybeAuthed, STAFF_COOKIE};
 use crate::http::{Access, AppState, RouteBook};
 
 /// An account as the API shows it (never the hash).
@@ -66,13 +66,19 @@ async fn login(
     Ok(response)
 }
 
-async fn logout(State(state): State<AppState>) -> Response {
+async fn logout(
+    State(state): State<AppState>,
+    MaybeAuthed(caller): MaybeAuthed,
+) -> AppResult<Response> {
+    if let Some(caller) = &caller {
+        state.app.logout(caller).await?;
+    }
     let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         cookie(STAFF_COOKIE, "", 0, state.behind_tls),
     );
-    response
+    Ok(response)
 }
 
 #[derive(Serialize)]
@@ -142,7 +148,7 @@ pub(super) fn add(book: RouteBook) -> RouteBook {
         "comptes",
         Access::Public,
         204,
-        "Déconnexion (efface le cookie)",
+        "Déconnexion : la session est close pour de bon et le cookie effacé",
     )
     .add(
         Method::GET,
