@@ -1,7 +1,8 @@
-//! Building and running the server: storage from the settings (embedded file log, key
-//! store and accounts, idempotency records in memory; or JetStream, and PostgreSQL for
-//! keys, accounts, idempotency records and read models), the projections beside the server, the
-//! demo seed, the scheduled closing of concertations, and graceful shutdown.
+//! Building and running the server: storage from the settings (on the embedded
+//! default the file log, key store and accounts, idempotency records in memory; in
+//! production JetStream, and PostgreSQL for keys, accounts, idempotency records and
+//! read models), the projections beside the server, the demo seed, the scheduled
+//! closing of concertations, and graceful shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;

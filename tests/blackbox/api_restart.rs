@@ -276,6 +276,17 @@ async fn on_the_embedded_default_a_replay_adds_no_record_and_a_logout_ends_the_s
         .await
         .unwrap();
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    let again = client
+        .post(format!("{}/auth/logout", first.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::NO_CONTENT,
+        "a second logout only clears the cookie"
+    );
     let (status, problem) = me(&client, &first.base, &token).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(problem["code"], "auth.session_revoked");

@@ -66,12 +66,16 @@ async fn login(
     Ok(response)
 }
 
+/// Ends the caller's session for good and clears the cookie. A credential that no
+/// longer works (expired, revoked) just has its cookie cleared.
 async fn logout(
     State(state): State<AppState>,
-    MaybeAuthed(caller): MaybeAuthed,
+    caller: Result<MaybeAuthed, AppError>,
 ) -> AppResult<Response> {
-    if let Some(caller) = &caller {
-        state.app.logout(caller).await?;
+    match caller {
+        Ok(MaybeAuthed(Some(caller))) => state.app.logout(&caller).await?,
+        Ok(MaybeAuthed(None)) | Err(AppError::Unauthenticated(_)) => {}
+        Err(e) => return Err(e),
     }
     let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
