@@ -100,11 +100,13 @@ where
     short.release(&abandoned).await.unwrap();
 }
 
+/// The memory store the suite's handles share, with its retention.
+type Shared = (Retention, Arc<dyn IdempotencyStore>);
+
 #[tokio::test]
 async fn the_memory_store_passes_the_suite() {
     // One map shared by every "handle", as one server's state is.
-    let shared: Arc<std::sync::Mutex<Option<(Retention, Arc<dyn IdempotencyStore>)>>> =
-        Arc::default();
+    let shared: Arc<std::sync::Mutex<Option<Shared>>> = Arc::default();
     suite(|retention| {
         let shared = shared.clone();
         async move {
