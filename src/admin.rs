@@ -1,6 +1,8 @@
 //! `concerto admin create`: the first administrator, created from the command line
-//! (the API only lets an administrator create accounts). Refused while a server holds
-//! the embedded log, as every command that opens it.
+//! (the API only lets an administrator create accounts), in the account store the
+//! server uses (PostgreSQL when `DATABASE_URL` or the settings name one, else the data
+//! directory's file). Refused while a server holds the embedded log, as every command
+//! that opens it.
 
 use std::path::{Path, PathBuf};
 
@@ -63,7 +65,7 @@ pub async fn run(command: AdminCommand, data_dir: &Path) -> anyhow::Result<()> {
     // Opening the store takes the embedded log's lock: a running server makes this
     // fail with the store's own message, so two processes never write the same files.
     let store = open_store(&settings).await?;
-    let accounts = open_accounts(&settings)?;
+    let accounts = open_accounts(&settings).await?;
     // Creating an account only writes: no read model is needed.
     let app = App::new(store, accounts, Tokens::new(&[0u8; 32]), None);
     let (password, generated) = match std::env::var("CONCERTO_ADMIN_PASSWORD") {

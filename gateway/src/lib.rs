@@ -13,6 +13,7 @@ pub mod exports;
 pub mod http;
 pub mod messages;
 pub mod opinion_groups;
+pub mod pg_schema;
 pub mod queries;
 pub mod settings;
 pub mod site;

@@ -91,6 +91,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "This account no longer exists.",
     ),
     (
+        "auth.session_revoked",
+        "Cette session a été fermée (déconnexion) : reconnectez-vous.",
+        "This session was closed (signed out): sign in again.",
+    ),
+    (
         "recovery.invalid",
         "Participant inconnu ou code de récupération incorrect.",
         "Unknown participant or wrong recovery code.",
@@ -136,9 +141,9 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "This idempotency key was already used for another request.",
     ),
     (
-        "idempotency.in_flight",
-        "Une requête avec cette clé d'idempotence est encore en cours.",
-        "A request with this idempotency key is still in progress.",
+        "idempotency.in_progress",
+        "Une requête avec cette clé d'idempotence est encore en cours : réessayez dans un instant pour obtenir sa réponse.",
+        "A request with this idempotency key is still in progress: try again in a moment to get its response.",
     ),
     (
         "idempotency.invalid_key",

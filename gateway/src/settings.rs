@@ -45,7 +45,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// NATS JetStream, when set (production).
     pub nats: Option<NatsSettings>,
-    /// PostgreSQL (key store, accounts, read models), when set (production).
+    /// PostgreSQL (key store, accounts and sessions, idempotency records, read models),
+    /// when set (production).
     pub database: Option<DatabaseSettings>,
     /// HTTP limits.
     pub http: HttpSettings,
@@ -140,7 +141,8 @@ fn one() -> usize {
 pub struct DatabaseSettings {
     /// Connection URL (holds the password).
     pub url: Secret,
-    /// Schema for Concerto's tables: the key store's and the read models'.
+    /// Schema for Concerto's tables: the key store's, the accounts', the idempotency
+    /// records' and the read models'.
     #[serde(default = "default_schema")]
     pub schema: String,
 }
@@ -159,6 +161,9 @@ pub struct HttpSettings {
     pub request_timeout_secs: u64,
     /// Longest the server waits for in-flight requests at shutdown, in seconds.
     pub shutdown_grace_secs: u64,
+    /// Most `Idempotency-Key` records kept in memory (embedded default; the oldest
+    /// answered ones go first). PostgreSQL, when configured, keeps every record 24 h.
+    pub idempotency_records: usize,
 }
 
 impl Default for HttpSettings {
@@ -169,6 +174,7 @@ impl Default for HttpSettings {
             body_limit: 256 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 20,
+            idempotency_records: crate::http::idempotency::memory::DEFAULT_CAPACITY,
         }
     }
 }

@@ -1,6 +1,8 @@
-//! Building and running the server: storage from the settings (embedded file log and
-//! key store, or JetStream and PostgreSQL), the projections beside the server, the
-//! demo seed, the scheduled closing of concertations, and graceful shutdown.
+//! Building and running the server: storage from the settings (on the embedded
+//! default the file log, key store and accounts, idempotency records in memory; in
+//! production JetStream, and PostgreSQL for keys, accounts, idempotency records and
+//! read models), the projections beside the server, the demo seed, the scheduled
+//! closing of concertations, and graceful shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -17,10 +19,11 @@ use projections::{Projections, ReadStore};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::accounts::{Accounts, FileAccountStore};
+use crate::accounts::{Accounts, FileAccountStore, PostgresAccountStore};
 use crate::app::App;
 use crate::auth::Tokens;
 use crate::demo::SeededAccount;
+use crate::http::idempotency::{IdempotencyStore, PostgresIdempotencyStore, Retention};
 use crate::http::{router_with_pages, AppState};
 use crate::settings::Settings;
 
@@ -152,12 +155,34 @@ pub async fn remove_storage(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the staff account store.
-pub fn open_accounts(settings: &Settings) -> anyhow::Result<Accounts> {
+/// Opens the staff account store: PostgreSQL when the settings name a database (its
+/// tables migrated at connect), else `accounts.json` under the data directory.
+pub async fn open_accounts(settings: &Settings) -> anyhow::Result<Accounts> {
+    if let Some(db) = &settings.database {
+        let store = PostgresAccountStore::connect(db.url.expose(), &db.schema)
+            .await
+            .map_err(|e| anyhow::anyhow!("comptes PostgreSQL (schéma {}) : {e}", db.schema))?;
+        return Ok(Arc::new(store));
+    }
     std::fs::create_dir_all(&settings.data_dir)?;
     Ok(Arc::new(FileAccountStore::open(
         settings.data_dir.join("accounts.json"),
     )?))
+}
+
+/// Opens the PostgreSQL idempotency store when the settings name a database; `None`
+/// leaves the state's bounded memory store.
+async fn open_idempotency(
+    settings: &Settings,
+) -> anyhow::Result<Option<Arc<dyn IdempotencyStore>>> {
+    let Some(db) = &settings.database else {
+        return Ok(None);
+    };
+    let store =
+        PostgresIdempotencyStore::connect(db.url.expose(), &db.schema, Retention::default())
+            .await
+            .map_err(|e| anyhow::anyhow!("idempotence PostgreSQL (schéma {}) : {e}", db.schema))?;
+    Ok(Some(Arc::new(store)))
 }
 
 impl Application {
@@ -175,7 +200,7 @@ impl Application {
     ) -> anyhow::Result<Self> {
         tracing::info!(?settings, "démarrage");
         let store = open_store(&settings).await?;
-        let accounts = open_accounts(&settings)?;
+        let accounts = open_accounts(&settings).await?;
         let tokens = Tokens::new(&token_key(&settings)?);
         let mut background = Vec::new();
 
@@ -208,7 +233,10 @@ impl Application {
             )
             .context("démarrage du journal d'audit")?,
         );
-        let state = AppState::new(app.clone(), &settings).with_audit_log(audit_log);
+        let mut state = AppState::new(app.clone(), &settings).with_audit_log(audit_log);
+        if let Some(idempotency) = open_idempotency(&settings).await? {
+            state = state.with_idempotency(idempotency);
+        }
         {
             // Opening and closing at the scheduled times is the system's duty.
             let app = app.clone();
@@ -228,6 +256,16 @@ impl Application {
                 loop {
                     tick.tick().await;
                     limits.shrink();
+                }
+            }));
+            let idempotency = state.idempotency.clone();
+            background.push(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = idempotency.purge_expired().await {
+                        tracing::warn!(error = %e, "purge des clés d'idempotence expirées");
+                    }
                 }
             }));
         }

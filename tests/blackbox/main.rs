@@ -5,6 +5,7 @@ mod api_flow;
 mod api_opinion_groups;
 mod api_ops;
 mod api_proxy;
+mod api_restart;
 mod api_support;
 mod audit_log;
 mod cli_support;

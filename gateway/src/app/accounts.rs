@@ -94,15 +94,35 @@ impl App {
         })
     }
 
-    /// The caller for a staff session token (the account must still exist).
+    /// The caller for a staff session token (the account must still exist, and the
+    /// session must not have been ended by a logout).
     pub async fn staff_caller(&self, token: &str) -> AppResult<Caller> {
         let session = self.tokens().session(token)?;
-        let account = self
-            .accounts()
-            .by_id(session.staff)
-            .await?
-            .ok_or(AppError::Unauthenticated("auth.account_disabled"))?;
+        let (account, revoked) = tokio::join!(
+            self.accounts().by_id(session.staff),
+            self.accounts().session_revoked(&session.sid)
+        );
+        if revoked? {
+            return Err(AppError::Unauthenticated("auth.session_revoked"));
+        }
+        let account = account?.ok_or(AppError::Unauthenticated("auth.account_disabled"))?;
         Ok(Caller::Staff { account, session })
+    }
+
+    /// Ends a staff caller's session for good: its token, even copied elsewhere, is
+    /// refused from now on. Nothing to do for other callers (a participant's token is
+    /// their pseudonym, kept by their device).
+    pub async fn logout(&self, caller: &Caller) -> AppResult<()> {
+        let Caller::Staff { account, session } = caller else {
+            return Ok(());
+        };
+        let expires_at = OffsetDateTime::from_unix_timestamp(session.exp)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        self.accounts()
+            .revoke_session(&session.sid, expires_at)
+            .await?;
+        tracing::info!(staff = %account.id, "déconnexion");
+        Ok(())
     }
 
     /// Creates a staff account: by an administrator, or by the system (the operator's
@@ -154,7 +174,9 @@ impl App {
             role: input.role,
             collectivite,
             password_hash: password::hash(input.password).await?,
-            created_at: OffsetDateTime::now_utc(),
+            // To the microsecond, PostgreSQL's precision, so every store gives back
+            // exactly the account it was given.
+            created_at: crate::accounts::now_to_microsecond(),
         };
         self.accounts().create(account.clone()).await?;
         tracing::info!(staff = %account.id, role = ?account.role, by = %ctx.caller.label(), "compte créé");

@@ -42,7 +42,7 @@ pub struct AppState {
     /// Rate limiters.
     pub rate_limits: Arc<rate_limit::RateLimits>,
     /// Remembered idempotency keys.
-    pub idempotency: Arc<idempotency::IdempotencyStore>,
+    pub idempotency: Arc<dyn idempotency::IdempotencyStore>,
     /// Whether cookies get `Secure`.
     pub behind_tls: bool,
     /// Body limit, in bytes.
@@ -69,7 +69,10 @@ impl AppState {
             app,
             metrics: Arc::default(),
             rate_limits: rate_limit::RateLimits::new(&settings.rate_limit),
-            idempotency: Arc::default(),
+            idempotency: Arc::new(idempotency::MemoryIdempotencyStore::new(
+                idempotency::Retention::default(),
+                settings.http.idempotency_records,
+            )),
             behind_tls: settings.behind_tls,
             body_limit: settings.http.body_limit,
             timeout: settings.http.request_timeout(),
@@ -79,6 +82,13 @@ impl AppState {
             audit_log: None,
             exports: crate::exports::ExportJobs::new(settings.data_dir.join("exports")),
         }
+    }
+
+    /// The same state keeping idempotency records in `store` (PostgreSQL in
+    /// production) instead of memory.
+    pub fn with_idempotency(mut self, store: Arc<dyn idempotency::IdempotencyStore>) -> Self {
+        self.idempotency = store;
+        self
     }
 
     /// The same state serving `audit_log`'s routes.

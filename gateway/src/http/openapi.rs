@@ -6,6 +6,9 @@ use serde_json::{json, Map, Value};
 
 use super::{Access, RouteDoc};
 
+/// What the `Idempotency-Key` header does, as the document tells clients.
+const IDEMPOTENCY_KEY: &str = "Clé choisie par le client (1 à 255 caractères ASCII visibles), propre à chaque appelant. La première réponse réussie est gardée 24 h avec une empreinte de la requête : la même requête avec la même clé reçoit cette réponse (en-tête Idempotency-Replayed: true) sans rien ajouter au journal, y compris après un redémarrage quand PostgreSQL est configuré ; la même clé avec un autre corps reçoit 422 (idempotency.mismatch) ; tant que la première requête est en cours, une autre reçoit 409 (idempotency.in_progress) sans attendre, et réessaie. Une requête refusée ou en échec n'est pas gardée.";
+
 /// The document for `routes`.
 pub fn document(routes: &[RouteDoc]) -> Value {
     let mut paths = Map::new();
@@ -43,7 +46,8 @@ pub fn document(routes: &[RouteDoc]) -> Value {
                 "content": {"application/json": {"schema": {"type": "object"}}}});
             operation["parameters"].as_array_mut().expect("array").push(
                 json!({"name": "Idempotency-Key", "in": "header", "required": false,
-                             "schema": {"type": "string", "maxLength": 255}}),
+                             "description": IDEMPOTENCY_KEY,
+                             "schema": {"type": "string", "minLength": 1, "maxLength": 255}}),
             );
         }
         paths

@@ -95,13 +95,16 @@ pub async fn login(
     }
 }
 
-/// `POST /deconnexion`: removes the session cookie.
+/// `POST /deconnexion`: ends the session for good and removes its cookie.
 pub async fn logout(
     State(state): State<AppState>,
     visitor: Visitor,
     Form(guard, _): Form<serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
     visitor.check_csrf(&state, &guard.csrf)?;
+    if let Some(caller) = &visitor.caller {
+        state.app.logout(caller).await?;
+    }
     let mut response = see_other("/");
     response.headers_mut().append(
         header::SET_COOKIE,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::accounts::{StaffAccount, StaffRole};
 use crate::app::accounts::{LoginInput, NewAccountInput};
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{csrf_subject, Authed, Json, STAFF_COOKIE};
+use crate::http::extract::{csrf_subject, Authed, Json, MaybeAuthed, STAFF_COOKIE};
 use crate::http::{Access, AppState, RouteBook};
 
 /// An account as the API shows it (never the hash).
@@ -66,13 +66,23 @@ async fn login(
     Ok(response)
 }
 
-async fn logout(State(state): State<AppState>) -> Response {
+/// Ends the caller's session for good and clears the cookie. A credential that no
+/// longer works (expired, revoked) just has its cookie cleared.
+async fn logout(
+    State(state): State<AppState>,
+    caller: Result<MaybeAuthed, AppError>,
+) -> AppResult<Response> {
+    match caller {
+        Ok(MaybeAuthed(Some(caller))) => state.app.logout(&caller).await?,
+        Ok(MaybeAuthed(None)) | Err(AppError::Unauthenticated(_)) => {}
+        Err(e) => return Err(e),
+    }
     let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         cookie(STAFF_COOKIE, "", 0, state.behind_tls),
     );
-    response
+    Ok(response)
 }
 
 #[derive(Serialize)]
@@ -142,7 +152,7 @@ pub(super) fn add(book: RouteBook) -> RouteBook {
         "comptes",
         Access::Public,
         204,
-        "Déconnexion (efface le cookie)",
+        "Déconnexion : la session est close pour de bon et le cookie effacé",
     )
     .add(
         Method::GET,
