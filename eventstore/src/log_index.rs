@@ -31,7 +31,7 @@ pub(crate) enum Prepared {
     /// Write this body under this commit number, then call [`LogIndex::make_durable`].
     Write {
         commit: u64,
-        encoded: Vec<u8>,
+        encoded: bytes::Bytes,
         result: AppendResult,
     },
     /// Nothing to write: the append was an idempotent retry or empty.
@@ -87,7 +87,7 @@ impl LogIndex {
                         stream: taken.stream.to_string(),
                     });
                 }
-                let body = CommitBody {
+                let mut body = CommitBody {
                     stream: stream.clone(),
                     first_revision,
                     recorded_at,
