@@ -232,7 +232,10 @@ mod tests {
         let slice = std::str::from_utf8(event.stored_json().unwrap()).unwrap();
         assert!(slice.starts_with(r#"{"type":"Noted","#), "{slice}");
         assert!(slice.ends_with(r#""metadata":{}}"#), "{slice}");
-        assert_ne!(slice.as_bytes(), serde_json::to_vec(event).unwrap().as_slice());
+        assert_ne!(
+            slice.as_bytes(),
+            serde_json::to_vec(event).unwrap().as_slice()
+        );
         // Written again (an import), the event keeps those bytes.
         let mut again = body.clone();
         let bytes = again.encode().unwrap();

@@ -415,7 +415,11 @@ async fn a_leaf_hashes_the_stored_bytes_never_a_re_encoding() {
     let expected = expected_leaf(stored_event, "contribution-c0", 1_796_151_683, 500_000_000);
     assert_eq!(leaf_bytes(&records[0]).unwrap(), expected);
     let re_encoded = serde_json::to_vec(&records[0].event).unwrap();
-    assert_ne!(re_encoded, stored_event.as_bytes(), "the test needs a foreign form");
+    assert_ne!(
+        re_encoded,
+        stored_event.as_bytes(),
+        "the test needs a foreign form"
+    );
 
     // The running projection and `verify_log` hash the same stored bytes.
     let audit_dir = data.path().join("audit-log");
@@ -447,6 +451,9 @@ async fn a_leaf_hashes_the_stored_bytes_never_a_re_encoding() {
         .read_all(ReadFrom::Start, &StreamFilter::All, 10)
         .await
         .unwrap();
-    assert_eq!(imported[0].event.stored_json(), Some(stored_event.as_bytes()));
+    assert_eq!(
+        imported[0].event.stored_json(),
+        Some(stored_event.as_bytes())
+    );
     assert_eq!(leaf_bytes(&imported[0]).unwrap(), expected);
 }

@@ -397,7 +397,9 @@ async fn sample_audit_lag(
         {
             seen.pop_front();
         }
-        let lag = seen.front().map_or(Duration::ZERO, |(_, since)| now - *since);
+        let lag = seen
+            .front()
+            .map_or(Duration::ZERO, |(_, since)| now - *since);
         lags.record((lag.as_micros() as u64).max(1))?;
         previous = now;
     }

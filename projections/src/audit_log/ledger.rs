@@ -20,7 +20,9 @@ use uuid::Uuid;
 use super::heads::SignedTreeHead;
 use super::storage::{FileLeaves, LeafStore};
 use super::{AuditLogError, LeafEntry};
-use crate::merkle::{consistency_proof, inclusion_proof, root_of, CompactTree, Hash, MerkleError, Nodes};
+use crate::merkle::{
+    consistency_proof, inclusion_proof, root_of, CompactTree, Hash, MerkleError, Nodes,
+};
 
 #[derive(Serialize, Deserialize)]
 struct StateFile {
@@ -339,10 +341,7 @@ mod tests {
                 inclusion_proof(&nodes, index, size).unwrap()
             );
             assert_eq!(ledger.index_of(entry(index).event_id).unwrap(), Some(index));
-            assert_eq!(
-                ledger.index_at(entry(index).position).unwrap(),
-                Some(index)
-            );
+            assert_eq!(ledger.index_at(entry(index).position).unwrap(), Some(index));
         }
         assert_eq!(
             ledger.consistency(size / 3, size).unwrap(),
@@ -361,7 +360,10 @@ mod tests {
         append_range(&mut ledger, 100..133);
         assert_matches_memory(&ledger, 133);
         // Held in memory: one hash per set bit of the size, nothing per leaf.
-        assert_eq!(ledger.compact().frontier().len(), 133u32.count_ones() as usize);
+        assert_eq!(
+            ledger.compact().frontier().len(),
+            133u32.count_ones() as usize
+        );
         assert_eq!(ledger.size_recorded_by(50_500).unwrap(), 51);
         assert_eq!(ledger.size_recorded_by(-1).unwrap(), 0);
         drop(ledger);
