@@ -5,23 +5,14 @@ heads' Ed25519 signatures (with the `cryptography` module when installed)."""
 import hashlib, json, struct, sys
 from datetime import datetime
 
-def canonical(value):
-    # serde_json's compact output with sorted object keys (the store's own encoding).
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
-
-def event_json(rec):
-    meta = rec["metadata"]
-    first = [k for k in ("$correlationId", "$causationId", "actor") if k in meta]
-    rest = sorted(k for k in meta if k not in first)
-    meta_text = "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + canonical(meta[k]) for k in first + rest) + "}"
-    parts = ['"id":' + json.dumps(rec["id"]), '"type":' + json.dumps(rec["type"], ensure_ascii=False),
-             '"schema_version":' + str(rec["schema_version"]), '"data":' + canonical(rec["data"]),
-             '"metadata":' + meta_text]
-    if rec.get("sealed"):
-        parts.append('"sealed":[' + ",".join(
-            "{" + ",".join(json.dumps(k) + ":" + json.dumps(s[k], ensure_ascii=False)
-                           for k in ("part", "key", "nonce", "ciphertext")) + "}" for s in rec["sealed"]) + "]")
-    return ("{" + ",".join(parts) + "}").encode()
+def event_json(line):
+    # The stored event JSON: "{" and the line's bytes after the comma that ends
+    # "recorded_at" (docs/audit.md, section 1): sliced, never re-encoded.
+    key = b'"recorded_at":"'
+    value = line.index(key) + len(key)
+    end = line.index(b'"', value)
+    assert line[end + 1:end + 2] == b",", "ligne d'export inattendue"
+    return b"{" + line[end + 2:]
 
 def recorded_at(text):
     # RFC 3339 with up to 9 fractional digits, UTC ("Z").
@@ -29,9 +20,10 @@ def recorded_at(text):
     seconds = int(datetime.fromisoformat(main + "+00:00").timestamp())
     return seconds, int((frac or "0").ljust(9, "0"))
 
-def leaf(rec):
+def leaf(line):
+    rec = json.loads(line)
     stream = rec["stream"].encode()
-    event = event_json(rec)
+    event = event_json(line)
     seconds, nanos = recorded_at(rec["recorded_at"])
     return (b"\x01" + struct.pack(">QIQH", rec["position"]["commit"], rec["position"]["index"], rec["revision"], len(stream))
             + stream + struct.pack(">qII", seconds, nanos, len(event)) + event)
@@ -60,8 +52,8 @@ def check_signature(public_key_hex, signed, signature_hex):
     return "signature OK"
 
 # Usage: audit_verify.py EXPORT.jsonl HEADS.jsonl PUBLIC_KEY_HEX
-records = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-hashes = [leaf_hash(leaf(r)) for r in records]
+lines = [line.rstrip(b"\r\n") for line in open(sys.argv[1], "rb") if line.strip()]
+hashes = [leaf_hash(leaf(line)) for line in lines]
 failed = False
 for line in open(sys.argv[2]):
     head = json.loads(line)

@@ -345,6 +345,7 @@ fn remember<S, E>(
                     metadata: event.metadata.clone(),
                     // The ciphertexts stay with the store; folds read the opened values.
                     sealed: Vec::new(),
+                    stored: None,
                 },
             },
             opened: event

@@ -59,6 +59,7 @@ pub fn draft(event_type: &str, n: u64) -> EventDraft {
         data: json!({ "n": n }),
         metadata: Metadata::default(),
         sealed: Vec::new(),
+        stored: None,
     }
 }
 
@@ -412,6 +413,15 @@ pub async fn keeps_the_envelope_exactly(backend: Arc<dyn Backend>) {
     assert_eq!(read[0].event, event);
     assert_eq!(read[0].recorded_at, recorded_at);
     assert_eq!(read[0].stream, stream("contribution-1"));
+    // Every read hands out the event's stored bytes (what the audit log hashes): the
+    // store's encoding of the event, the same from a stream read and from `$all`.
+    let all = b
+        .read_all(ReadFrom::Start, &StreamFilter::All, 1)
+        .await
+        .unwrap();
+    let stored = read[0].event.stored_json().expect("stored bytes");
+    assert_eq!(all[0].event.stored_json(), Some(stored));
+    assert_eq!(stored, serde_json::to_vec(&event).unwrap().as_slice());
 }
 
 /// A commit over [`MAX_COMMIT_BYTES`] is refused and writes nothing.

@@ -1,10 +1,14 @@
 //! The event envelope: what callers hand to an append, and what the log stores.
 
+use std::borrow::Cow;
+
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::error::StoreError;
 use crate::keys::KeyId;
 use crate::position::Position;
 use crate::stream_name::StreamName;
@@ -131,8 +135,30 @@ pub struct SealedPart {
     pub ciphertext: String,
 }
 
+/// The bytes of one event's JSON exactly as a store wrote them: a shared slice of its
+/// commit body (one reference count and a range, never a copy per event).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredJson(Bytes);
+
+impl StoredJson {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for StoredJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The bytes repeat the event's fields: their length is enough in a debug print.
+        write!(f, "StoredJson({} octets)", self.0.len())
+    }
+}
+
 /// An event as a backend stores it within a commit, before the commit has a position.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Equality compares the event's content, not where its bytes came from: a draft read
+/// back from a store equals the draft that was appended.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EventDraft {
     /// The event id.
     pub id: Uuid,
@@ -148,6 +174,56 @@ pub struct EventDraft {
     /// The sealed parts, encrypted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sealed: Vec<SealedPart>,
+    /// The event's JSON as stored, once the draft was written or read back: set only by
+    /// the store's own encoding and decoding, so it always holds these fields.
+    #[serde(skip)]
+    pub(crate) stored: Option<StoredJson>,
+}
+
+impl PartialEq for EventDraft {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.event_type == other.event_type
+            && self.schema_version == other.schema_version
+            && self.data == other.data
+            && self.metadata == other.metadata
+            && self.sealed == other.sealed
+    }
+}
+
+impl EventDraft {
+    /// Decodes one event's JSON and keeps `bytes` as its stored form, so that writing
+    /// the draft again (an import) writes these very bytes.
+    pub fn from_stored_json(bytes: Bytes) -> Result<Self, StoreError> {
+        let mut draft: Self =
+            serde_json::from_slice(&bytes).map_err(|e| StoreError::Encoding(e.to_string()))?;
+        draft.stored = Some(StoredJson(bytes));
+        Ok(draft)
+    }
+
+    /// The event's JSON exactly as the store wrote it (inside the commit body of a file
+    /// log record or a JetStream message), sealed parts as ciphertext. Every event read
+    /// from a backend has it; `None` only for a draft never written nor read.
+    pub fn stored_json(&self) -> Option<&[u8]> {
+        self.stored.as_ref().map(StoredJson::as_bytes)
+    }
+
+    /// The event's JSON: the stored bytes when there are some, otherwise the store's
+    /// encoding of the draft (what it would write: compact, fields in declaration
+    /// order, object keys sorted).
+    pub fn json(&self) -> Result<Cow<'_, [u8]>, StoreError> {
+        match self.stored_json() {
+            Some(bytes) => Ok(Cow::Borrowed(bytes)),
+            None => serde_json::to_vec(self)
+                .map(Cow::Owned)
+                .map_err(|e| StoreError::Encoding(e.to_string())),
+        }
+    }
+
+    /// Keeps `bytes`, just written for this draft, as its stored form.
+    pub(crate) fn set_stored(&mut self, bytes: Bytes) {
+        self.stored = Some(StoredJson(bytes));
+    }
 }
 
 /// An event exactly as stored in the log: the unit of `concerto log export`.

@@ -72,7 +72,7 @@ pub(crate) enum Prepared {
     Write {
         commit: u64,
         body: CommitBody,
-        encoded: Vec<u8>,
+        encoded: bytes::Bytes,
         result: AppendResult,
     },
     /// Nothing to write: the append was an idempotent retry or empty.
@@ -125,7 +125,7 @@ impl LogIndex {
                         stream: self.stream_names[taken.stream as usize].to_string(),
                     });
                 }
-                let body = CommitBody {
+                let mut body = CommitBody {
                     stream: stream.clone(),
                     first_revision,
                     recorded_at,

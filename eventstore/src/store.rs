@@ -62,6 +62,7 @@ impl EventStore {
                 data: event.data,
                 metadata: event.metadata,
                 sealed,
+                stored: None,
             });
         }
         self.backend

@@ -15,7 +15,6 @@ use concerto_projections::audit_log::verify::{
 };
 use concerto_projections::audit_log::{leaf_bytes, AuditLogError};
 use concerto_projections::merkle::{from_hex, leaf_hash, verify_inclusion, CompactTree};
-use eventstore::file::format::rewrite_commit;
 use eventstore::file::FileBackend;
 use eventstore::keystore::memory::MemoryKeyStore;
 use eventstore::{
@@ -96,7 +95,7 @@ async fn every_event_is_a_leaf_in_log_order_and_every_proof_verifies() {
         assert!(!text.contains("secret"), "leaf {i} holds clear text");
         tree.push(leaf_hash(&bytes));
         assert_eq!(
-            log.leaves(i as u64, i as u64 + 1)[0].event_id,
+            log.leaves(i as u64, i as u64 + 1).unwrap()[0].event_id,
             record.event.id
         );
     }
@@ -279,6 +278,35 @@ async fn a_restart_resumes_from_the_files_with_every_head() {
     );
 }
 
+/// Rewrites the payload of record `number` (from 1) of the file log at `path` with
+/// `change`, which must change it, recomputing the record's checksums so the store
+/// still opens it: an attacker who edits the stored bytes.
+fn rewrite_record_bytes(path: &Path, number: usize, change: impl FnOnce(&str) -> String) {
+    use eventstore::file::format::{encode_record, FILE_MAGIC, RECORD_HEADER};
+    let bytes = std::fs::read(path).unwrap();
+    let mut out = FILE_MAGIC.to_vec();
+    let mut offset = FILE_MAGIC.len();
+    let mut change = Some(change);
+    for current in 1.. {
+        if offset >= bytes.len() {
+            break;
+        }
+        let len = u32::from_le_bytes(bytes[offset..offset + 4].try_into().unwrap()) as usize;
+        let payload = &bytes[offset + RECORD_HEADER..offset + RECORD_HEADER + len];
+        if current == number {
+            let before = std::str::from_utf8(payload).unwrap();
+            let after = (change.take().unwrap())(before);
+            assert_ne!(after, before, "the change must alter the record");
+            encode_record(&mut out, after.as_bytes());
+        } else {
+            out.extend_from_slice(&bytes[offset..offset + RECORD_HEADER + len]);
+        }
+        offset += RECORD_HEADER + len;
+    }
+    assert!(change.is_none(), "no record {number}");
+    std::fs::write(path, out).unwrap();
+}
+
 #[tokio::test]
 async fn verify_log_names_the_one_leaf_whose_event_was_altered() {
     let data = tempfile::tempdir().unwrap();
@@ -300,10 +328,11 @@ async fn verify_log_names_the_one_leaf_whose_event_was_altered() {
         copy.path().join("events.log"),
     )
     .unwrap();
-    let rewritten = rewrite_commit(&copy.path().join("events.log"), 5, |body| {
-        body["events"][1]["data"]["n"] = json!(999);
+    // Edit the stored bytes of that one event (`rewrite_commit` re-encodes the whole
+    // body, which would also change its sibling's stored bytes, and so its leaf).
+    rewrite_record_bytes(&copy.path().join("events.log"), 5, |body| {
+        body.replacen(r#"{"i":1,"n":4,"#, r#"{"i":1,"n":999,"#, 1)
     });
-    assert!(rewritten.unwrap());
     let tampered = file_store(copy.path());
     let altered = tampered
         .read_all(ReadFrom::Start, &StreamFilter::All, 100)
@@ -340,4 +369,91 @@ async fn verify_log_names_the_one_leaf_whose_event_was_altered() {
         .await
         .unwrap();
     assert_eq!(report.problems, vec![]);
+}
+
+/// The leaf of the one event of a hand-written stored body, built here from the bytes
+/// of that body (not with `leaf_bytes`), as docs/audit.md lays it out.
+fn expected_leaf(stored_event: &str, stream: &str, seconds: i64, nanos: u32) -> Vec<u8> {
+    let mut leaf = vec![1u8];
+    leaf.extend_from_slice(&1u64.to_be_bytes()); // commit 1
+    leaf.extend_from_slice(&0u32.to_be_bytes()); // index 0
+    leaf.extend_from_slice(&0u64.to_be_bytes()); // revision 0
+    leaf.extend_from_slice(&(stream.len() as u16).to_be_bytes());
+    leaf.extend_from_slice(stream.as_bytes());
+    leaf.extend_from_slice(&seconds.to_be_bytes());
+    leaf.extend_from_slice(&nanos.to_be_bytes());
+    leaf.extend_from_slice(&(stored_event.len() as u32).to_be_bytes());
+    leaf.extend_from_slice(stored_event.as_bytes());
+    leaf
+}
+
+#[tokio::test]
+async fn a_leaf_hashes_the_stored_bytes_never_a_re_encoding() {
+    use eventstore::file::format::{encode_record, FILE_MAGIC};
+    use eventstore::memory::MemoryBackend;
+    use eventstore::Backend;
+
+    // A stored event whose JSON serde_json would write otherwise: members out of
+    // order, spaces, an escaped accent, an unsorted object.
+    let stored_event = concat!(
+        r#"{"type":"ContributionSubmitted", "id":"0193a6f4-0000-7000-8000-000000000001","#,
+        r#""schema_version":1,"data":{"texte":"\u00e9lu","n":1},"metadata":{}}"#
+    );
+    let body = format!(
+        r#"{{"stream":"contribution-c0","first_revision":0,"recorded_at":"2026-12-01T19:01:23.5Z","events":[{stored_event}]}}"#
+    );
+    let data = tempfile::tempdir().unwrap();
+    let mut log_bytes = FILE_MAGIC.to_vec();
+    encode_record(&mut log_bytes, body.as_bytes());
+    std::fs::write(data.path().join("events.log"), log_bytes).unwrap();
+    let store = file_store(data.path());
+    let records = store
+        .backend()
+        .read_all(ReadFrom::Start, &StreamFilter::All, 10)
+        .await
+        .unwrap();
+    let expected = expected_leaf(stored_event, "contribution-c0", 1_796_151_683, 500_000_000);
+    assert_eq!(leaf_bytes(&records[0]).unwrap(), expected);
+    let re_encoded = serde_json::to_vec(&records[0].event).unwrap();
+    assert_ne!(
+        re_encoded,
+        stored_event.as_bytes(),
+        "the test needs a foreign form"
+    );
+
+    // The running projection and `verify_log` hash the same stored bytes.
+    let audit_dir = data.path().join("audit-log");
+    let log = AuditLog::start(store.clone(), config(Some(&audit_dir))).unwrap();
+    caught_up(&log, &store).await;
+    let head = log.sign_head_now().unwrap().unwrap();
+    assert_eq!(from_hex(&head.root_hash).unwrap(), leaf_hash(&expected));
+    log.shut_down().await;
+    let key = stored_public_key(&audit_dir).unwrap();
+    let report = verify_log(store.backend().as_ref(), &audit_dir, &key)
+        .await
+        .unwrap();
+    assert_eq!(report.problems, vec![]);
+
+    // The export line carries the stored bytes, and an import stores them unchanged.
+    let mut export = Vec::new();
+    eventstore::jsonl::export(store.backend().as_ref(), &mut export)
+        .await
+        .unwrap();
+    let line = std::str::from_utf8(&export).unwrap().trim_end();
+    assert_eq!(
+        eventstore::jsonl::stored_event_json(line).as_deref(),
+        Some(stored_event)
+    );
+    let commits = eventstore::jsonl::read_commits(export.as_slice()).unwrap();
+    let memory = MemoryBackend::new();
+    eventstore::jsonl::import(&memory, commits).await.unwrap();
+    let imported = memory
+        .read_all(ReadFrom::Start, &StreamFilter::All, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        imported[0].event.stored_json(),
+        Some(stored_event.as_bytes())
+    );
+    assert_eq!(leaf_bytes(&imported[0]).unwrap(), expected);
 }

@@ -20,19 +20,26 @@
 //! the mean size of the server's own commits with `Nats-Expected-Last-Subject-Sequence`
 //! and wait for each ack, one in flight each, into a fresh stream.
 //!
+//! Audit lag: every [`LAG_SAMPLE`] during the load, a sampler on the load generator's
+//! runtime reads the store's head and the audit projection's committed position, and
+//! records the age of the oldest acknowledged event not yet in the audit tree. An event
+//! first seen in the head at one sample was acknowledged after the previous one, so the
+//! age counts from the previous sample: an upper bound, within one sampling interval.
+//!
 //! CPU time: the load generator runs on a runtime of its own whose threads are named
 //! `bench-load`; the server's share is the process's time minus theirs. NATS and
 //! PostgreSQL are every `nats-server` and `postgres` process on the machine (other
 //! users of those services are counted too: run it on a quiet machine). The peak RSS is
 //! the process's (`VmHWM`), which holds the server and the small load generator.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use async_nats::jetstream::message::PublishMessage;
 use eventstore::nats::{NatsBackend, NatsConfig};
+use eventstore::{EventStore, Position};
 use gateway::accounts::StaffRole;
 use gateway::app::accounts::NewAccountInput;
 use gateway::app::Ctx;
@@ -40,6 +47,7 @@ use gateway::auth::Caller;
 use gateway::settings::{DatabaseSettings, NatsSettings, RateLimitSettings, Secret, Settings};
 use gateway::startup::{remove_storage, Application};
 use hdrhistogram::Histogram;
+use projections::audit_log::service::AuditLog;
 use serde_json::{json, Value};
 
 use super::cpu;
@@ -82,6 +90,8 @@ pub struct IngestArgs {
 const LOAD_THREADS: &str = "bench-load";
 /// How long the projections may take to catch up at the end before the run fails.
 const CATCH_UP_BOUND: Duration = Duration::from_secs(120);
+/// How often the audit projection's lag is sampled during the load.
+const LAG_SAMPLE: Duration = Duration::from_millis(100);
 /// The password of the benchmark's commission account (never leaves the process).
 const PASSWORD: &str = "banc d'essai de l'ingestion";
 
@@ -165,6 +175,8 @@ struct ServerRun {
     counts: Counts,
     latency: Histogram<u64>,
     lag_at_end: Vec<(&'static str, u64)>,
+    /// The audit projection's lag sampled during the load, in µs.
+    audit_lag: Histogram<u64>,
     caught_up_after: Duration,
     commits: u64,
     messages: u64,
@@ -276,6 +288,11 @@ async fn measure(
         .context("démarrage du serveur (JetStream et PostgreSQL)")?;
     let base = format!("http://{}/api/v1", application.local_addr());
     let app = application.app().clone();
+    let audit = application
+        .state()
+        .audit_log
+        .clone()
+        .context("le serveur tient un journal d'audit")?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(application.run_until(async {
         let _ = stopped.await;
@@ -294,6 +311,7 @@ async fn measure(
         let cpu_start = CpuSnapshot::now();
         let started = Instant::now();
         let deadline = started + Duration::from_secs(args.seconds);
+        let sampler = load.spawn(sample_audit_lag(app.store().clone(), audit, deadline));
         let mut clients = Vec::with_capacity(args.clients);
         for n in 0..args.clients {
             clients.push(load.spawn(client(
@@ -313,6 +331,7 @@ async fn measure(
         }
         let window = started.elapsed();
         let ended = Instant::now();
+        let audit_lag = sampler.await??;
         let lag_at_end = projections.lag().await?;
         let head = app.store().head().await?.context("journal vide")?;
         projections
@@ -328,6 +347,7 @@ async fn measure(
             counts,
             latency,
             lag_at_end,
+            audit_lag,
             caught_up_after,
             commits: head.commit() - before,
             messages,
@@ -345,6 +365,45 @@ async fn measure(
         Err(e) => eprintln!("arrêt du serveur : {e}"),
     }
     outcome
+}
+
+/// Samples the audit projection's lag every [`LAG_SAMPLE`] until `deadline` (see the
+/// module documentation); returns the lags in µs.
+async fn sample_audit_lag(
+    store: EventStore,
+    audit: Arc<AuditLog>,
+    deadline: Instant,
+) -> anyhow::Result<Histogram<u64>> {
+    // Each head the sampler saw grow to, with the time of the sample before: the
+    // events up to that head were acknowledged after that time.
+    let mut seen: VecDeque<(Position, Instant)> = VecDeque::new();
+    let mut previous = Instant::now();
+    let mut tick = tokio::time::interval(LAG_SAMPLE);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut lags = histogram();
+    while Instant::now() < deadline {
+        tick.tick().await;
+        let head = store.head().await?;
+        let committed = audit.progress().committed();
+        let now = Instant::now();
+        if let Some(head) = head {
+            if seen.back().is_none_or(|(p, _)| head > *p) {
+                seen.push_back((head, previous));
+            }
+        }
+        while seen
+            .front()
+            .is_some_and(|(p, _)| committed.is_some_and(|c| *p <= c))
+        {
+            seen.pop_front();
+        }
+        let lag = seen
+            .front()
+            .map_or(Duration::ZERO, |(_, since)| now - *since);
+        lags.record((lag.as_micros() as u64).max(1))?;
+        previous = now;
+    }
+    Ok(lags)
 }
 
 fn histogram() -> Histogram<u64> {
@@ -775,6 +834,15 @@ fn report(args: &IngestArgs, server: &ServerRun, ceiling: &CeilingRun) {
         "retard des projections à la fin de la charge : {} ; rattrapé en {} ms",
         lags.join(", "),
         server.caught_up_after.as_millis()
+    );
+    let a = &server.audit_lag;
+    println!(
+        "retard du journal d'audit pendant la charge (âge du plus ancien événement acquitté hors de l'arbre, {} échantillons toutes les {} ms, borne haute) : p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        a.len(),
+        LAG_SAMPLE.as_millis(),
+        ms(a.value_at_quantile(0.5)),
+        ms(a.value_at_quantile(0.99)),
+        ms(a.max())
     );
     println!(
         "plafond JetStream brut ({} éditeurs, {} o, accusé attendu) : {} publications en {:.1} s = {:.0} publications/s, p50 {:.2} ms, p99 {:.2} ms",

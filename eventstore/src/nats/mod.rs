@@ -350,7 +350,7 @@ impl Commit {
 }
 
 fn decode(message: &StreamMessage) -> Result<Commit, StoreError> {
-    let body = CommitBody::decode(&message.payload)
+    let body = CommitBody::decode_shared(message.payload.clone())
         .map_err(|e| StoreError::Encoding(format!("message {} : {e}", message.sequence)))?;
     if body.events.is_empty() {
         return Err(StoreError::Encoding(format!(
@@ -804,7 +804,7 @@ impl Backend for NatsBackend {
                 Some((revision, bytes)) if *revision == first_revision => bytes.clone(),
                 _ => {
                     body.first_revision = first_revision;
-                    let bytes = bytes::Bytes::from(body.encode()?);
+                    let bytes = body.encode()?;
                     if bytes.len() > MAX_COMMIT_BYTES {
                         return Err(StoreError::TooLarge {
                             size: bytes.len(),
@@ -1155,7 +1155,7 @@ impl Inner {
                 let sequence = info.stream_sequence;
                 let pending = info.pending;
                 received += 1;
-                let body = CommitBody::decode(&message.payload)
+                let body = CommitBody::decode_shared(message.payload.clone())
                     .map_err(|e| StoreError::Encoding(format!("message {sequence} : {e}")))?;
                 for record in body.into_records(sequence) {
                     if !from.includes(record.position) {

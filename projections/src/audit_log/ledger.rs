@@ -1,18 +1,16 @@
-//! The tree as kept between batches: every leaf's position, event id and time, every
-//! perfect-subtree node (what proofs read), the compact append state and every signed
-//! head. In memory, and, when given a folder, also in four append-only files there so a
-//! restart reloads them instead of rehashing the log.
+//! The tree as kept between batches: the compact append state (O(log n) hashes), the
+//! checkpoint and every signed head in memory; the leaves and perfect-subtree nodes
+//! that proofs read in a [`LeafStore`] (in memory for tests, or files of a folder
+//! read on demand, so the process holds none of them).
 //!
-//! Files (integers big-endian): `leaves.bin`, 36 bytes a leaf (commit u64, index u32,
-//! event id 16 bytes, recorded_at ms i64); `nodes.bin`, 32 bytes a node in the order
-//! [`CompactTree::push`] creates them (`2n − popcount(n)` nodes for `n` leaves);
-//! `heads.jsonl`, one signed head a line; `state.json`, the committed size and
-//! checkpoint, replaced atomically after the other files are synced. Bytes past the
-//! committed size (a batch torn by a crash) are cut off at the next open.
+//! In a folder: `leaves.bin` and `nodes.bin` ([`super::storage`]), `heads.jsonl` (one
+//! signed head a line) and `state.json` (the committed size and checkpoint, replaced
+//! atomically after the other files are synced). Bytes past the committed size (a
+//! batch torn by a crash) are cut off at the next open, which reads one node per set
+//! bit of the size to resume the append state: nothing is rehashed.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use eventstore::Position;
@@ -20,18 +18,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::heads::SignedTreeHead;
+use super::storage::{FileLeaves, LeafStore};
 use super::{AuditLogError, LeafEntry};
 use crate::merkle::{
-    consistency_proof, inclusion_proof, root_of, CompactTree, Hash, MemoryNodes, MerkleError, Nodes,
+    consistency_proof, inclusion_proof, root_of, CompactTree, Hash, MerkleError, Nodes,
 };
-
-const LEAF_RECORD: usize = 36;
-const NODE_RECORD: usize = 32;
-
-/// How many nodes a tree of `size` leaves has stored.
-fn node_count(size: u64) -> u64 {
-    2 * size - u64::from(size.count_ones())
-}
 
 #[derive(Serialize, Deserialize)]
 struct StateFile {
@@ -42,17 +33,13 @@ struct StateFile {
 
 struct Files {
     dir: PathBuf,
-    leaves: File,
-    nodes: File,
     heads: File,
 }
 
 /// The audit log's tree and heads; see the module documentation.
 pub struct Ledger {
     tree: CompactTree,
-    nodes: MemoryNodes,
-    leaves: Vec<LeafEntry>,
-    by_event: HashMap<Uuid, u64>,
+    store: LeafStore,
     checkpoint: Option<Position>,
     heads: Vec<SignedTreeHead>,
     files: Option<Files>,
@@ -68,35 +55,12 @@ fn corrupt(path: &Path, why: impl std::fmt::Display) -> AuditLogError {
     AuditLogError::Corrupt(format!("{} : {why}", path.display()))
 }
 
-fn open_append(path: &Path) -> Result<File, AuditLogError> {
-    Ok(OpenOptions::new()
-        .create(true)
-        .read(true)
-        .append(true)
-        .open(path)?)
-}
-
-/// Reads the first `len` bytes of `path`, which must have at least that many.
-fn read_prefix(path: &Path, len: u64) -> Result<Vec<u8>, AuditLogError> {
-    let mut bytes = Vec::with_capacity(len as usize);
-    File::open(path)?.take(len).read_to_end(&mut bytes)?;
-    if (bytes.len() as u64) < len {
-        return Err(corrupt(
-            path,
-            format!("{} octets au lieu de {len}", bytes.len()),
-        ));
-    }
-    Ok(bytes)
-}
-
 impl Ledger {
     /// An empty ledger kept in memory only.
     pub fn memory() -> Self {
         Self {
             tree: CompactTree::default(),
-            nodes: MemoryNodes::default(),
-            leaves: Vec::new(),
-            by_event: HashMap::new(),
+            store: LeafStore::default(),
             checkpoint: None,
             heads: Vec::new(),
             files: None,
@@ -134,45 +98,16 @@ impl Ledger {
             .map(str::parse::<Position>)
             .transpose()
             .map_err(|e| corrupt(&state_path, e))?;
-        let (leaves_path, nodes_path, heads_path) = (
-            dir.join("leaves.bin"),
-            dir.join("nodes.bin"),
-            dir.join("heads.jsonl"),
-        );
-        let mut ledger = Self::memory();
-        if state.size > 0 {
-            let leaf_bytes = read_prefix(&leaves_path, state.size * LEAF_RECORD as u64)?;
-            let node_bytes = read_prefix(&nodes_path, node_count(state.size) * NODE_RECORD as u64)?;
-            let mut node_chunks = node_bytes.chunks_exact(NODE_RECORD);
-            for (index, record) in leaf_bytes.chunks_exact(LEAF_RECORD).enumerate() {
-                let index = index as u64;
-                let mut created = Vec::new();
-                for level in 0..=index.trailing_ones() {
-                    let hash: Hash = node_chunks
-                        .next()
-                        .and_then(|c| c.try_into().ok())
-                        .ok_or_else(|| corrupt(&nodes_path, "nœud manquant"))?;
-                    created.push((level, index >> level, hash));
-                }
-                let entry = LeafEntry {
-                    position: Position::new(
-                        u64::from_be_bytes(record[0..8].try_into().expect("8 bytes")),
-                        u32::from_be_bytes(record[8..12].try_into().expect("4 bytes")),
-                    ),
-                    event_id: Uuid::from_bytes(record[12..28].try_into().expect("16 bytes")),
-                    recorded_at: i64::from_be_bytes(record[28..36].try_into().expect("8 bytes")),
-                    leaf_hash: created[0].2,
-                };
-                ledger.push_in_memory(entry, created);
-            }
-            // The frontier must be what the stored nodes say; a mismatch is a bug or a
-            // tampered file, not something to paper over.
-            let resumed = CompactTree::resume(state.size, &ledger.nodes)?;
-            if resumed != ledger.tree {
-                return Err(corrupt(&nodes_path, "frontière incohérente"));
-            }
-        }
-        ledger.checkpoint = checkpoint;
+        let store = if writable || state.size > 0 {
+            LeafStore::Files(FileLeaves::open(dir, state.size, writable)?)
+        } else {
+            // Reading a folder whose tree is empty: there may be no file to open.
+            LeafStore::default()
+        };
+        let tree = CompactTree::resume(state.size, &store)
+            .map_err(|e| corrupt(&dir.join("nodes.bin"), e))?;
+        let heads_path = dir.join("heads.jsonl");
+        let mut heads = Vec::new();
         if let Ok(file) = File::open(&heads_path) {
             for (number, line) in BufReader::new(file).lines().enumerate() {
                 let line = line?;
@@ -180,7 +115,7 @@ impl Ledger {
                     continue;
                 }
                 match serde_json::from_str::<SignedTreeHead>(&line) {
-                    Ok(head) if head.tree_size <= state.size => ledger.heads.push(head),
+                    Ok(head) if head.tree_size <= state.size => heads.push(head),
                     Ok(head) => {
                         return Err(corrupt(
                             &heads_path,
@@ -195,41 +130,37 @@ impl Ledger {
                 }
             }
         }
-        if writable {
-            let leaves = open_append(&leaves_path)?;
-            leaves.set_len(state.size * LEAF_RECORD as u64)?;
-            let nodes = open_append(&nodes_path)?;
-            nodes.set_len(node_count(state.size) * NODE_RECORD as u64)?;
-            let heads = open_append(&heads_path)?;
+        let files = if writable {
+            let heads_file = OpenOptions::new()
+                .create(true)
+                .read(true)
+                .append(true)
+                .open(&heads_path)?;
             // Rewrite the heads file when a torn line was dropped, so appends stay valid.
             let mut text = String::new();
-            for head in &ledger.heads {
+            for head in &heads {
                 text.push_str(&serde_json::to_string(head).map_err(|e| corrupt(&heads_path, e))?);
                 text.push('\n');
             }
-            if heads.metadata()?.len() != text.len() as u64 {
-                heads.set_len(0)?;
-                (&heads).write_all(text.as_bytes())?;
-                heads.sync_data()?;
+            if heads_file.metadata()?.len() != text.len() as u64 {
+                heads_file.set_len(0)?;
+                (&heads_file).write_all(text.as_bytes())?;
+                heads_file.sync_data()?;
             }
-            ledger.files = Some(Files {
+            Some(Files {
                 dir: dir.to_path_buf(),
-                leaves,
-                nodes,
-                heads,
-            });
-        }
-        Ok(ledger)
-    }
-
-    fn push_in_memory(&mut self, entry: LeafEntry, created: Vec<(u32, u64, Hash)>) {
-        let index = self.leaves.len() as u64;
-        self.tree.push(entry.leaf_hash);
-        for (level, i, hash) in created {
-            self.nodes.put(level, i, hash);
-        }
-        self.by_event.insert(entry.event_id, index);
-        self.leaves.push(entry);
+                heads: heads_file,
+            })
+        } else {
+            None
+        };
+        Ok(Self {
+            tree,
+            store,
+            checkpoint,
+            heads,
+            files,
+        })
     }
 
     /// The last position whose event is a leaf.
@@ -251,26 +182,9 @@ impl Ledger {
             .filter(|e| after.is_none_or(|c| e.position > c))
             .collect();
         let mut tree = self.tree.clone();
-        let mut created = Vec::with_capacity(fresh.len());
-        for entry in &fresh {
-            created.push(tree.push(entry.leaf_hash));
-        }
-        if let Some(files) = &mut self.files {
-            let mut leaf_bytes = Vec::with_capacity(fresh.len() * LEAF_RECORD);
-            let mut node_bytes = Vec::with_capacity(fresh.len() * 2 * NODE_RECORD);
-            for (entry, nodes) in fresh.iter().zip(&created) {
-                leaf_bytes.extend_from_slice(&entry.position.commit().to_be_bytes());
-                leaf_bytes.extend_from_slice(&entry.position.index().to_be_bytes());
-                leaf_bytes.extend_from_slice(entry.event_id.as_bytes());
-                leaf_bytes.extend_from_slice(&entry.recorded_at.to_be_bytes());
-                for (_, _, hash) in nodes {
-                    node_bytes.extend_from_slice(hash);
-                }
-            }
-            files.leaves.write_all(&leaf_bytes)?;
-            files.nodes.write_all(&node_bytes)?;
-            files.leaves.sync_data()?;
-            files.nodes.sync_data()?;
+        let created: Vec<_> = fresh.iter().map(|e| tree.push(e.leaf_hash)).collect();
+        self.store.write(self.tree.size(), &fresh, &created)?;
+        if let Some(files) = &self.files {
             let state = StateFile {
                 format: 1,
                 size: tree.size(),
@@ -282,9 +196,8 @@ impl Ledger {
             file.sync_all()?;
             std::fs::rename(&temporary, files.dir.join("state.json"))?;
         }
-        for (entry, nodes) in fresh.into_iter().zip(created) {
-            self.push_in_memory(entry, nodes);
-        }
+        self.store.commit(tree.size());
+        self.tree = tree;
         self.checkpoint = Some(up_to);
         Ok(())
     }
@@ -312,10 +225,15 @@ impl Ledger {
         self.tree.root()
     }
 
+    /// The compact append state: what the ledger holds in memory besides the heads.
+    pub fn compact(&self) -> &CompactTree {
+        &self.tree
+    }
+
     /// The root of the tree of the first `size` leaves.
     pub fn root_of(&self, size: u64) -> Result<Hash, AuditLogError> {
         self.check_size(size)?;
-        Ok(root_of(&self.nodes, size)?)
+        Ok(root_of(&self.store, size)?)
     }
 
     fn check_size(&self, size: u64) -> Result<(), AuditLogError> {
@@ -334,49 +252,153 @@ impl Ledger {
         &self.heads
     }
 
-    /// The leaf of `index`.
-    pub fn leaf(&self, index: u64) -> Option<&LeafEntry> {
-        self.leaves.get(usize::try_from(index).ok()?)
+    /// The leaf of `index` (`None` past the tree).
+    pub fn leaf(&self, index: u64) -> Result<Option<LeafEntry>, AuditLogError> {
+        self.store.leaf(index, self.size())
     }
 
     /// The leaf index of an event.
-    pub fn index_of(&self, event_id: Uuid) -> Option<u64> {
-        self.by_event.get(&event_id).copied()
+    pub fn index_of(&self, event_id: Uuid) -> Result<Option<u64>, AuditLogError> {
+        self.store.index_of(event_id, self.size())
     }
 
-    /// The leaf index of the event at `position`.
-    pub fn index_at(&self, position: Position) -> Option<u64> {
-        // Leaves are in log order, so positions are sorted.
-        let index = self.leaves.partition_point(|e| e.position < position);
-        (self.leaves.get(index)?.position == position).then_some(index as u64)
+    /// The leaf index of the event at `position`: a binary search, O(log n) reads,
+    /// since leaves are in log order.
+    pub fn index_at(&self, position: Position) -> Result<Option<u64>, AuditLogError> {
+        let (mut low, mut high) = (0, self.size());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            let leaf = self.leaf(middle)?.expect("within the tree");
+            if leaf.position < position {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        Ok(self
+            .leaf(low)?
+            .filter(|leaf| leaf.position == position)
+            .map(|_| low))
     }
 
     /// The inclusion proof of leaf `index` in the tree of `size` leaves.
     pub fn inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>, AuditLogError> {
         self.check_size(size)?;
-        Ok(inclusion_proof(&self.nodes, index, size)?)
+        Ok(inclusion_proof(&self.store, index, size)?)
     }
 
     /// The consistency proof between the trees of `old` and `new` leaves.
     pub fn consistency(&self, old: u64, new: u64) -> Result<Vec<Hash>, AuditLogError> {
         self.check_size(new)?;
-        Ok(consistency_proof(&self.nodes, old, new)?)
+        Ok(consistency_proof(&self.store, old, new)?)
     }
 
     /// The stored hash of leaf `index`.
     pub fn leaf_hash(&self, index: u64) -> Result<Hash, AuditLogError> {
-        Ok(self.nodes.node(0, index)?)
+        self.check_size(index + 1)?;
+        Ok(self.store.node(0, index)?)
     }
 
     /// The largest prefix of the tree whose last event was recorded at or before
     /// `cutoff` (ms since the epoch): what a head may cover when the backend makes an
     /// event durable only some time after acknowledging it.
-    pub fn size_recorded_by(&self, cutoff: i64) -> u64 {
+    pub fn size_recorded_by(&self, cutoff: i64) -> Result<u64, AuditLogError> {
         // Positions follow acknowledgement order, so once a leaf is old enough every
         // earlier one is durable too, whatever its own (writer-stamped) time.
-        self.leaves
-            .iter()
-            .rposition(|e| e.recorded_at <= cutoff)
-            .map_or(0, |i| i as u64 + 1)
+        self.store.size_recorded_by(cutoff, self.size())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::merkle::{leaf_hash, MemoryNodes};
+
+    fn entry(n: u64) -> LeafEntry {
+        LeafEntry {
+            position: Position::new(n + 1, 0),
+            event_id: Uuid::from_u128(u128::from(n) + 1),
+            recorded_at: 1_000 * n as i64,
+            leaf_hash: leaf_hash(&n.to_be_bytes()),
+        }
+    }
+
+    fn append_range(ledger: &mut Ledger, range: std::ops::Range<u64>) {
+        let last = Position::new(range.end, 0);
+        ledger.append(range.map(entry).collect(), last).unwrap();
+    }
+
+    /// The folder ledger answers what a tree held wholly in memory answers.
+    fn assert_matches_memory(ledger: &Ledger, size: u64) {
+        let hashes: Vec<Hash> = (0..size).map(|n| entry(n).leaf_hash).collect();
+        let nodes = MemoryNodes::from_leaf_hashes(&hashes);
+        assert_eq!(ledger.size(), size);
+        assert_eq!(ledger.root(), root_of(&nodes, size).unwrap());
+        for index in (0..size).step_by(7) {
+            assert_eq!(ledger.leaf(index).unwrap(), Some(entry(index)));
+            assert_eq!(
+                ledger.inclusion(index, size).unwrap(),
+                inclusion_proof(&nodes, index, size).unwrap()
+            );
+            assert_eq!(ledger.index_of(entry(index).event_id).unwrap(), Some(index));
+            assert_eq!(ledger.index_at(entry(index).position).unwrap(), Some(index));
+        }
+        assert_eq!(
+            ledger.consistency(size / 3, size).unwrap(),
+            consistency_proof(&nodes, size / 3, size).unwrap()
+        );
+        assert_eq!(ledger.leaf(size).unwrap(), None);
+        assert_eq!(ledger.index_of(Uuid::nil()).unwrap(), None);
+        assert_eq!(ledger.index_at(Position::new(size + 5, 0)).unwrap(), None);
+    }
+
+    #[test]
+    fn the_folder_ledger_reads_proofs_from_its_files_and_resumes_from_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(dir.path(), true).unwrap();
+        append_range(&mut ledger, 0..100);
+        append_range(&mut ledger, 100..133);
+        assert_matches_memory(&ledger, 133);
+        // Held in memory: one hash per set bit of the size, nothing per leaf.
+        assert_eq!(
+            ledger.compact().frontier().len(),
+            133u32.count_ones() as usize
+        );
+        assert_eq!(ledger.size_recorded_by(50_500).unwrap(), 51);
+        assert_eq!(ledger.size_recorded_by(-1).unwrap(), 0);
+        drop(ledger);
+
+        // A batch a crash tore: its bytes are past the committed size, cut at open.
+        for name in ["leaves.bin", "nodes.bin"] {
+            let mut file = OpenOptions::new()
+                .append(true)
+                .open(dir.path().join(name))
+                .unwrap();
+            file.write_all(&[0xAB; 100]).unwrap();
+        }
+        let mut ledger = Ledger::open(dir.path(), true).unwrap();
+        assert_eq!(ledger.checkpoint(), Some(Position::new(133, 0)));
+        assert_matches_memory(&ledger, 133);
+        append_range(&mut ledger, 133..300);
+        assert_matches_memory(&ledger, 300);
+
+        // Read-only, as `verify log` opens it.
+        let reader = Ledger::open(dir.path(), false).unwrap();
+        assert_matches_memory(&reader, 300);
+    }
+
+    #[test]
+    fn a_replayed_batch_adds_nothing_and_missing_files_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::open(dir.path(), true).unwrap();
+        append_range(&mut ledger, 0..10);
+        append_range(&mut ledger, 5..12);
+        assert_matches_memory(&ledger, 12);
+        drop(ledger);
+        std::fs::write(dir.path().join("nodes.bin"), [0u8; 64]).unwrap();
+        assert!(matches!(
+            Ledger::open(dir.path(), false),
+            Err(AuditLogError::Corrupt(_))
+        ));
     }
 }

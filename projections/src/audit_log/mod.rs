@@ -1,7 +1,8 @@
 //! The verifiable audit log: every event of `$all`, in global order, is a leaf of an
 //! RFC 9162 Merkle tree ([`crate::merkle`]); the log signs tree heads and promises of
-//! inclusion with Ed25519 ([`heads`]); [`ledger`] keeps the tree (in memory, or in a
-//! folder of the data directory) so a restart resumes without rehashing; [`service`]
+//! inclusion with Ed25519 ([`heads`]); [`ledger`] keeps the tree (its O(log n) append
+//! state in memory, leaves and nodes in [`storage`]: a folder of the data directory, or
+//! memory in tests) so a restart resumes without rehashing; [`service`]
 //! runs it beside the server; [`verify`] checks it against the event store.
 //!
 //! # The leaf
@@ -14,16 +15,17 @@
 //! ‖ event length (u32) ‖ event JSON
 //! ```
 //!
-//! The event JSON is the event's object inside the stored commit body: id, type,
-//! schema version, data, metadata and the *sealed parts as ciphertext*, so destroying a
-//! key never changes a leaf. It is the store's own encoding (`serde_json`, compact,
-//! fields in declaration order, object keys sorted), re-emitted from the decoded
-//! [`eventstore::EventRecord`]; it equals the stored slice for every body this code base
-//! writes, and `concerto verify log` recomputes it from the store.
+//! The event JSON is the event's object inside the stored commit body, byte for byte as
+//! the store wrote it (the slice every backend hands out with the record, see
+//! [`eventstore::envelope::EventDraft::stored_json`]): id, type, schema version, data,
+//! metadata and the *sealed parts as ciphertext*, so destroying a key never changes a
+//! leaf; never a re-serialised or upcast form. `concerto log export` carries the same
+//! bytes, and `concerto verify log` recomputes leaves from the store's.
 
 pub mod heads;
 pub mod ledger;
 pub mod service;
+pub mod storage;
 pub mod verify;
 
 use eventstore::{EventRecord, Position, RecordedEvent, StreamFilter};
@@ -64,9 +66,13 @@ pub enum AuditLogError {
     Store(#[from] eventstore::StoreError),
 }
 
-/// The exact leaf bytes of a stored event (see the module documentation).
+/// The exact leaf bytes of a stored event (see the module documentation). A record
+/// that never went through a store (a test's) has no stored bytes: its event JSON is
+/// then what the store would write for it.
 pub fn leaf_bytes(record: &EventRecord) -> Result<Vec<u8>, AuditLogError> {
-    let event = serde_json::to_vec(&record.event)
+    let event = record
+        .event
+        .json()
         .map_err(|e| AuditLogError::Invalid(format!("événement {} : {e}", record.event.id)))?;
     let stream = record.stream.as_str().as_bytes();
     let stream_len = u16::try_from(stream.len())

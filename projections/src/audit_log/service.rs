@@ -260,7 +260,7 @@ impl AuditLog {
     /// The leaf index of an event.
     pub fn leaf_index(&self, event_id: Uuid) -> Result<u64, AuditLogError> {
         self.read()
-            .index_of(event_id)
+            .index_of(event_id)?
             .ok_or(AuditLogError::UnknownEvent(event_id))
     }
 
@@ -268,7 +268,7 @@ impl AuditLog {
     pub fn inclusion(&self, index: u64, tree_size: u64) -> Result<InclusionAnswer, AuditLogError> {
         let ledger = self.read();
         let path = ledger.inclusion(index, tree_size)?;
-        let leaf = ledger.leaf(index).ok_or_else(|| {
+        let leaf = ledger.leaf(index)?.ok_or_else(|| {
             AuditLogError::Merkle(crate::merkle::MerkleError::OutOfRange(format!(
                 "feuille {index}"
             )))
@@ -293,18 +293,21 @@ impl AuditLog {
     }
 
     /// Leaves `start..end` (at most [`MAX_LEAVES`], cut at the tree's size).
-    pub fn leaves(&self, start: u64, end: u64) -> Vec<LeafAnswer> {
+    pub fn leaves(&self, start: u64, end: u64) -> Result<Vec<LeafAnswer>, AuditLogError> {
         let ledger = self.read();
         let end = end.min(ledger.size()).min(start.saturating_add(MAX_LEAVES));
-        (start..end)
-            .filter_map(|i| ledger.leaf(i).map(|leaf| (i, leaf)))
-            .map(|(i, leaf)| LeafAnswer {
-                leaf_index: i,
-                position: leaf.position.to_string(),
-                event_id: leaf.event_id,
-                leaf_hash: to_hex(&leaf.leaf_hash),
-            })
-            .collect()
+        let mut answers = Vec::new();
+        for i in start..end {
+            if let Some(leaf) = ledger.leaf(i)? {
+                answers.push(LeafAnswer {
+                    leaf_index: i,
+                    position: leaf.position.to_string(),
+                    event_id: leaf.event_id,
+                    leaf_hash: to_hex(&leaf.leaf_hash),
+                });
+            }
+        }
+        Ok(answers)
     }
 
     /// A signed promise that `event_id` is in the log, once its leaf is appended (wait
@@ -312,7 +315,7 @@ impl AuditLog {
     pub fn promise(&self, event_id: Uuid) -> Result<SignedPromise, AuditLogError> {
         let ledger = self.read();
         let index = ledger
-            .index_of(event_id)
+            .index_of(event_id)?
             .ok_or(AuditLogError::UnknownEvent(event_id))?;
         let leaf: Hash = ledger.leaf_hash(index)?;
         Ok(self
@@ -336,12 +339,12 @@ impl AuditLog {
         }
         let ids: Vec<Uuid> = {
             let ledger = self.read();
-            let Some(last) = ledger.index_at(position) else {
+            let Ok(Some(last)) = ledger.index_at(position) else {
                 return Vec::new();
             };
             let first = last.saturating_sub(u64::from(position.index()));
             (first..=last)
-                .filter_map(|i| ledger.leaf(i))
+                .filter_map(|i| ledger.leaf(i).ok().flatten())
                 .filter(|leaf| leaf.position.commit() == position.commit())
                 .map(|leaf| leaf.event_id)
                 .collect()
@@ -407,7 +410,7 @@ fn sign_if_grown(shared: &Shared) -> Result<(), AuditLogError> {
     let size = if delay == 0 {
         ledger.size()
     } else {
-        ledger.size_recorded_by(now as i64 - delay)
+        ledger.size_recorded_by(now as i64 - delay)?
     };
     let last = ledger.heads().last().map_or(0, |h| h.tree_size);
     if size <= last {

@@ -142,7 +142,7 @@ pub async fn verify_log(
         for record in &page {
             let index = recomputed.len() as u64;
             let entry = LeafEntry::of(record)?;
-            if let Some(kept) = ledger.leaf(index) {
+            if let Some(kept) = ledger.leaf(index)? {
                 if kept.event_id != entry.event_id || kept.position != entry.position {
                     report.problems.push(LogProblem::LeafMisplaced {
                         index,

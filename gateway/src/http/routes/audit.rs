@@ -152,9 +152,10 @@ async fn leaves(
             detail: None,
         });
     }
-    Ok(axum::Json(
-        audit_log(&state)?.leaves(query.start, query.end),
-    ))
+    audit_log(&state)?
+        .leaves(query.start, query.end)
+        .map(axum::Json)
+        .map_err(api_error)
 }
 
 async fn receipt(
