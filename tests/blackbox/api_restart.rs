@@ -14,7 +14,7 @@ use gateway::startup::Application;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::api_support::{Backend, SIREN};
+use crate::api_support::{serve_in_background, Backend, SIREN};
 
 const PASSWORD: &str = "une phrase de passe assez longue";
 
@@ -32,15 +32,7 @@ async fn start(settings: Settings) -> Running {
     let base = format!("http://{}/api/v1", application.local_addr());
     let app = application.app().clone();
     let state = application.state().clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        application
-            .run_until(async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("server runs");
-    });
+    let (stop, server) = serve_in_background(application);
     Running {
         base,
         app,
@@ -51,6 +43,23 @@ async fn start(settings: Settings) -> Running {
 }
 
 impl Running {
+    /// Creates a commission account of the test collectivité, password [`PASSWORD`].
+    async fn create_commission(&self, login: &str) {
+        self.app
+            .create_account(
+                &Ctx::new(Caller::System),
+                NewAccountInput {
+                    login: login.into(),
+                    display_name: "Commission".into(),
+                    role: StaffRole::Commission,
+                    collectivite: Some(SIREN.into()),
+                    password: PASSWORD.into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+
     async fn stop(self) {
         let _ = self.stop.send(());
         self.server.await.expect("server stops");
@@ -164,20 +173,7 @@ async fn on_postgres_accounts_sessions_and_idempotent_answers_survive_a_restart(
     let client = reqwest::Client::new();
 
     let first = start(settings.clone()).await;
-    first
-        .app
-        .create_account(
-            &Ctx::new(Caller::System),
-            NewAccountInput {
-                login: "commission-redemarrage".into(),
-                display_name: "Commission".into(),
-                role: StaffRole::Commission,
-                collectivite: Some(SIREN.into()),
-                password: PASSWORD.into(),
-            },
-        )
-        .await
-        .unwrap();
+    first.create_commission("commission-redemarrage").await;
     let kept = login(&client, &first.base, "commission-redemarrage").await;
     let ended = login(&client, &first.base, "commission-redemarrage").await;
     let body = concertation("ia-redemarrage");
@@ -244,20 +240,7 @@ async fn on_the_embedded_default_a_replay_adds_no_record_and_a_logout_ends_the_s
     settings.rate_limit.disabled = true;
     let client = reqwest::Client::new();
     let first = start(settings).await;
-    first
-        .app
-        .create_account(
-            &Ctx::new(Caller::System),
-            NewAccountInput {
-                login: "commission-locale".into(),
-                display_name: "Commission".into(),
-                role: StaffRole::Commission,
-                collectivite: Some(SIREN.into()),
-                password: PASSWORD.into(),
-            },
-        )
-        .await
-        .unwrap();
+    first.create_commission("commission-locale").await;
     let token = login(&client, &first.base, "commission-locale").await;
     let body = concertation("ia-locale");
     let (status, _, answer) = create(&client, &first.base, &token, "cle-locale", &body).await;

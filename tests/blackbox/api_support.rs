@@ -113,15 +113,7 @@ pub async fn spawn_on(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> T
         .expect("server builds");
     let addr = application.local_addr();
     let app = application.app().clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        application
-            .run_until(async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("server runs");
-    });
+    let (stop, server) = serve_in_background(application);
     TestApp {
         addr,
         client: reqwest::Client::new(),
@@ -272,6 +264,25 @@ impl TestApp {
             id: body["participant_id"].as_str().unwrap().to_owned(),
         }
     }
+}
+
+/// Runs a built server on a task until the returned sender fires (or is dropped).
+pub fn serve_in_background(
+    application: Application,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        application
+            .run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+    });
+    (stop, server)
 }
 
 /// The calls most scenarios repeat, each checked for the status it must answer with.
