@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use crate::envelope::{EventDraft, EventRecord, NewEvent, RecordedEvent};
 use crate::error::StoreError;
-use crate::expected::{AppendResult, CurrentRevision, ExpectedRevision};
+use crate::expected::{AppendResult, CurrentRevision};
 use crate::folds::Folds;
 use crate::position::{Direction, Position};
 use crate::store::EventStore;
@@ -128,10 +128,7 @@ where
     for _ in 0..attempts {
         let (state, revision) = load(store, stream, &mut evolve).await?;
         let events = decide(&state).map_err(ExecuteError::Rejected)?;
-        let expected = match revision {
-            CurrentRevision::NoStream => ExpectedRevision::NoStream,
-            CurrentRevision::Current(n) => ExpectedRevision::Exact(n),
-        };
+        let expected = revision.expected();
         match store.append(stream, expected, events.clone()).await {
             Ok(append) => {
                 return Ok(Executed {
@@ -250,10 +247,7 @@ where
     let attempts = max_attempts.max(1);
     let mut decided = decided;
     for attempt in 1..=attempts {
-        let expected = match decided.revision {
-            CurrentRevision::NoStream => ExpectedRevision::NoStream,
-            CurrentRevision::Current(n) => ExpectedRevision::Exact(n),
-        };
+        let expected = decided.revision.expected();
         match store.append(stream, expected, decided.events.clone()).await {
             Ok(append) => {
                 remember(folds, stream, &decided, &append, evolve);

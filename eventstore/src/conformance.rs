@@ -451,10 +451,7 @@ pub async fn racing_exact_writers_leave_no_gap(backend: Arc<dyn Backend>) {
             let s = stream("race-1");
             let mut written = 0;
             while written < per_writer {
-                let expected = match backend.stream_revision(&s).await.unwrap() {
-                    CurrentRevision::NoStream => ExpectedRevision::NoStream,
-                    CurrentRevision::Current(n) => ExpectedRevision::Exact(n),
-                };
+                let expected = backend.stream_revision(&s).await.unwrap().expected();
                 match backend
                     .append(
                         &s,

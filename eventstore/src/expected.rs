@@ -40,6 +40,15 @@ pub enum CurrentRevision {
 }
 
 impl CurrentRevision {
+    /// The expectation that holds exactly when the stream is still where it is now:
+    /// `NoStream` for a stream not written yet, `Exact(n)` otherwise.
+    pub fn expected(self) -> ExpectedRevision {
+        match self {
+            CurrentRevision::NoStream => ExpectedRevision::NoStream,
+            CurrentRevision::Current(n) => ExpectedRevision::Exact(n),
+        }
+    }
+
     /// The revision the next event of the stream will get.
     pub fn next(self) -> u64 {
         match self {

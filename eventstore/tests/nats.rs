@@ -142,10 +142,7 @@ async fn racing_exact_writers_over_two_processes() {
                     let mut known = CurrentRevision::NoStream;
                     let mut written = 0;
                     while written < per_writer {
-                        let expected = match known {
-                            CurrentRevision::NoStream => ExpectedRevision::NoStream,
-                            CurrentRevision::Current(n) => ExpectedRevision::Exact(n),
-                        };
+                        let expected = known.expected();
                         let event = draft("E", w * 1000 + written);
                         match backend
                             .append(&s, expected, OffsetDateTime::now_utc(), vec![event])
