@@ -10,6 +10,7 @@ use common::{database_url, drop_schema};
 use concerto_projections::audit::memory::MemoryAudit;
 use concerto_projections::audit::postgres::PostgresAudit;
 use concerto_projections::audit::{AuditQuery, AuditRow, AuditTrail};
+use concerto_projections::postgres::PgProjectionDb;
 use concerto_projections::{run_projection, Progress, Projection, Target};
 use eventstore::keystore::memory::MemoryKeyStore;
 use eventstore::memory::MemoryBackend;
@@ -200,4 +201,25 @@ async fn a_second_postgres_writer_waits_until_the_first_is_gone() {
     drop(second);
     tokio::time::sleep(Duration::from_millis(100)).await;
     drop_schema(&url, &schema).await;
+}
+
+/// The writer's commits do not wait for the disk (its durability is the log's); a
+/// reader's connection, and every other connection, keeps PostgreSQL's default.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_projection_writer_commits_without_waiting_for_the_disk() {
+    let Some(url) = database_url() else { return };
+    let schema = format!("test_sync_{}", uuid::Uuid::now_v7().simple());
+    let writer = PgProjectionDb::connect(&url, &schema, AuditTrail::NAME)
+        .await
+        .unwrap();
+    assert_eq!(synchronous_commit(&writer.client).await, "off");
+    let reader = PgProjectionDb::connect_reader(&url, &schema).await.unwrap();
+    assert_eq!(synchronous_commit(&reader.client).await, "on");
+    drop((writer, reader));
+    drop_schema(&url, &schema).await;
+}
+
+async fn synchronous_commit(client: &tokio_postgres::Client) -> String {
+    let row = client.query_one("SHOW synchronous_commit", &[]).await.unwrap();
+    row.get(0)
 }
