@@ -58,35 +58,58 @@ fn encoding(e: impl std::fmt::Display) -> StoreError {
     StoreError::Encoding(e.to_string())
 }
 
+/// The one encoding of a body: the bytes [`CommitBody::encode`] stores, written from
+/// borrowed parts for a writer that keeps no record of them (JetStream publishes the
+/// bytes and drops the events). `each_event` is given the range of each event's JSON.
+pub fn encode_body(
+    stream: &StreamName,
+    first_revision: u64,
+    recorded_at: OffsetDateTime,
+    events: &[EventDraft],
+    mut each_event: impl FnMut(Range<usize>),
+) -> Result<Vec<u8>, StoreError> {
+    // Sized for a typical envelope so the buffer rarely grows while writing.
+    let mut bytes = Vec::with_capacity(256 + 768 * events.len());
+    serde_json::to_writer(
+        &mut bytes,
+        &Header {
+            stream,
+            first_revision,
+            recorded_at,
+        },
+    )
+    .map_err(encoding)?;
+    // The header is an object: reopen it to add `events` as its last member.
+    bytes.pop();
+    bytes.extend_from_slice(b",\"events\":[");
+    for (i, event) in events.iter().enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+        }
+        let start = bytes.len();
+        match event.stored_json() {
+            Some(stored) => bytes.extend_from_slice(stored),
+            // Written straight into the body: no buffer of its own to grow and copy.
+            None => serde_json::to_writer(&mut bytes, event).map_err(encoding)?,
+        }
+        each_event(start..bytes.len());
+    }
+    bytes.extend_from_slice(b"]}");
+    Ok(bytes)
+}
+
 impl CommitBody {
     /// Encodes the body as the bytes to store, and makes each event's stored form its
     /// slice of them (so the records built from this body carry the written bytes).
     pub fn encode(&mut self) -> Result<Bytes, StoreError> {
-        // Sized for a typical envelope so the buffer rarely grows while writing.
-        let mut bytes = Vec::with_capacity(256 + 768 * self.events.len());
-        serde_json::to_writer(
-            &mut bytes,
-            &Header {
-                stream: &self.stream,
-                first_revision: self.first_revision,
-                recorded_at: self.recorded_at,
-            },
-        )
-        .map_err(encoding)?;
-        // The header is an object: reopen it to add `events` as its last member.
-        bytes.pop();
-        bytes.extend_from_slice(b",\"events\":[");
         let mut ranges: Vec<Range<usize>> = Vec::with_capacity(self.events.len());
-        for (i, event) in self.events.iter().enumerate() {
-            if i > 0 {
-                bytes.push(b',');
-            }
-            let start = bytes.len();
-            bytes.extend_from_slice(&event.json()?);
-            ranges.push(start..bytes.len());
-        }
-        bytes.extend_from_slice(b"]}");
-        let bytes = Bytes::from(bytes);
+        let bytes = Bytes::from(encode_body(
+            &self.stream,
+            self.first_revision,
+            self.recorded_at,
+            &self.events,
+            |range| ranges.push(range),
+        )?);
         for (event, range) in self.events.iter_mut().zip(ranges) {
             event.set_stored(bytes.slice(range));
         }

@@ -16,9 +16,13 @@
 //! An append is published with `Nats-Expected-Last-Subject-Sequence` (0 for a stream
 //! that must not exist yet), so the server refuses it if anyone wrote to the stream
 //! since the revision planned (a retry of an append that did land is refused too, its
-//! expected sequence being stale by then), and with `Nats-Msg-Id` set to the first
-//! event id, so that the server drops a retry within its duplicate window even when
-//! other commits came in between (measured: no visible cost on this machine). The
+//! expected sequence being stale by then). Appends with `Any` or `StreamExists`, which
+//! name no revision, also carry `Nats-Msg-Id` set to the first event id, so that the
+//! server drops a retry within its duplicate window even when other commits came in
+//! between. `Exact` and `NoStream` appends do not: their expected sequence already
+//! makes a second landing impossible and a retry is recognised by reading back, and
+//! the server's bookkeeping of message ids cost 8 % of the raw publish rate at
+//! concurrency 16 and 22 % at 256 on this machine (`BENCHMARKS.md`). The
 //! (revision, sequence) of each stream's last commit is cached ([`cache`]): an append
 //! whose expectation matches the cache publishes at once, with no lookup. Otherwise (nothing cached, a refused
 //! sequence, a duplicate) the backend looks the stream's last message up with a direct
@@ -68,7 +72,7 @@ use uuid::Uuid;
 
 use crate::append_plan::{plan_append, AppendPlan};
 use crate::backend::{Backend, MAX_COMMIT_BYTES};
-use crate::commit::CommitBody;
+use crate::commit::{encode_body, CommitBody};
 use crate::envelope::{EventDraft, EventRecord};
 use crate::error::StoreError;
 use crate::expected::{AppendResult, CurrentRevision, ExpectedRevision};
@@ -774,14 +778,11 @@ impl Backend for NatsBackend {
             };
         }
         let count = events.len() as u64;
-        // Every append carries `Nats-Msg-Id` (its first event id): within the duplicate
-        // window the server drops a retry even when other commits came in between.
-        let msg_id = Some(&new_ids[0]);
-        let mut body = CommitBody {
-            stream: stream.clone(),
-            first_revision: 0,
-            recorded_at,
-            events,
+        // Only the expectations that name no revision need `Nats-Msg-Id` (the first event
+        // id) to have a retry dropped; see the module documentation.
+        let msg_id = match expected {
+            ExpectedRevision::Any | ExpectedRevision::StreamExists => Some(&new_ids[0]),
+            ExpectedRevision::Exact(_) | ExpectedRevision::NoStream => None,
         };
         let mut encoded: Option<(u64, bytes::Bytes)> = None;
         let mut duplicate_of = None;
@@ -803,8 +804,14 @@ impl Backend for NatsBackend {
             let bytes = match &encoded {
                 Some((revision, bytes)) if *revision == first_revision => bytes.clone(),
                 _ => {
-                    body.first_revision = first_revision;
-                    let bytes = body.encode()?;
+                    // The events are dropped once published: no stored slices to keep.
+                    let bytes = bytes::Bytes::from(encode_body(
+                        stream,
+                        first_revision,
+                        recorded_at,
+                        &events,
+                        |_| {},
+                    )?);
                     if bytes.len() > MAX_COMMIT_BYTES {
                         return Err(StoreError::TooLarge {
                             size: bytes.len(),
