@@ -220,6 +220,9 @@ async fn only_the_projection_writer_commits_without_waiting_for_the_disk() {
 }
 
 async fn synchronous_commit(client: &tokio_postgres::Client) -> String {
-    let row = client.query_one("SHOW synchronous_commit", &[]).await.unwrap();
+    let row = client
+        .query_one("SHOW synchronous_commit", &[])
+        .await
+        .unwrap();
     row.get(0)
 }
