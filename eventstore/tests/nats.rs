@@ -467,3 +467,56 @@ async fn awkward_stream_names_stay_apart() {
         })
         .await;
 }
+
+/// Deterministic ids (derived from an idempotency key) sent again on a newer revision,
+/// as a command decided anew after its first attempt landed: refused as a duplicate,
+/// never written twice. Fresh v7 ids with `Exact` go without a message id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn derived_ids_sent_again_on_a_newer_revision_are_refused() {
+    let Some(url) = nats_url() else { return };
+    let streams = Streams::new(url);
+    streams
+        .run(async {
+            let backend = streams.fresh("derived").await;
+            let s = stream("ballot-1");
+            let mut derived = draft("VoteCast", 0);
+            derived.id = concerto_eventstore::derived_event_id("test", "clé-1");
+            backend
+                .append(
+                    &s,
+                    ExpectedRevision::NoStream,
+                    OffsetDateTime::now_utc(),
+                    vec![derived.clone()],
+                )
+                .await
+                .unwrap();
+            let again = backend
+                .append(
+                    &s,
+                    ExpectedRevision::Exact(0),
+                    OffsetDateTime::now_utc(),
+                    vec![derived.clone()],
+                )
+                .await;
+            assert!(
+                matches!(again, Err(StoreError::DuplicateEventId { id, .. }) if id == derived.id),
+                "{again:?}"
+            );
+            let fresh = backend
+                .append(
+                    &s,
+                    ExpectedRevision::Exact(0),
+                    OffsetDateTime::now_utc(),
+                    vec![draft("VoteCast", 1)],
+                )
+                .await
+                .unwrap();
+            assert_eq!(fresh.next_expected, CurrentRevision::Current(1));
+            assert_eq!(
+                message_count(&backend).await,
+                2,
+                "a derived id was written twice"
+            );
+        })
+        .await;
+}
