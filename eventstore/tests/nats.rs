@@ -470,7 +470,7 @@ async fn awkward_stream_names_stay_apart() {
 
 /// Deterministic ids (derived from an idempotency key) sent again on a newer revision,
 /// as a command decided anew after its first attempt landed: refused as a duplicate,
-/// never written twice. Fresh v7 ids with `Exact` go without a message id.
+/// never written twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn derived_ids_sent_again_on_a_newer_revision_are_refused() {
     let Some(url) = nats_url() else { return };

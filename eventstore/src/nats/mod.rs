@@ -16,18 +16,16 @@
 //! An append is published with `Nats-Expected-Last-Subject-Sequence` (0 for a stream
 //! that must not exist yet), so the server refuses it if anyone wrote to the stream
 //! since the revision planned (a retry of an append that did land is refused too, its
-//! expected sequence being stale by then). Appends with `Any` or `StreamExists`, which
-//! name no revision, and appends of deterministic ids (v5, v8: derived from an
-//! idempotency key, which a caller may send again on a newer revision) also carry
-//! `Nats-Msg-Id` set to the first event id, so that the server recognises a retry within
-//! its duplicate window even when other commits came in between. `Exact` and
-//! `NoStream` appends of fresh ids (v4, v7) do not: their expected sequence already
-//! makes a second landing impossible and a retry is recognised by reading back, and
-//! the server's bookkeeping of message ids cost 8 % of the raw publish rate at
-//! concurrency 16 and 22 % at 256 on this machine (`BENCHMARKS.md`). The
-//! (revision, sequence) of each stream's last commit is cached ([`cache`]): an append
-//! whose expectation matches the cache publishes at once, with no lookup. Otherwise (nothing cached, a refused
-//! sequence, a duplicate) the backend looks the stream's last message up with a direct
+//! expected sequence being stale by then), and with `Nats-Msg-Id` set to the first
+//! event id, so that the server drops a retry within its duplicate window even when
+//! other commits came in between, whatever expectation the retry names (a conformance
+//! contract of every backend). The id has a cost: the server's duplicate tracking took
+//! 8 % of the raw publish rate at concurrency 16 and 22 % at 256 on this machine
+//! (`BENCHMARKS.md`); `Exact` and `NoStream` retries would be recognised without it,
+//! by their expected sequence and a read-back, but not a retry under another
+//! expectation. The (revision, sequence) of each stream's last commit is cached
+//! ([`cache`]): an append whose expectation matches the cache publishes at once, with
+//! no lookup. Otherwise (nothing cached, a refused sequence, a duplicate) the backend looks the stream's last message up with a direct
 //! get, reads back the events at the revisions the expectation names, and decides with
 //! [`plan_append`] — so a retry of `Exact` or `NoStream` appends is recognised by its
 //! ids whatever time has passed, with no second write. For `Any` and `StreamExists`,
@@ -716,25 +714,6 @@ impl Inner {
     }
 }
 
-/// Whether an append carries `Nats-Msg-Id`: when its expectation names no revision
-/// (`Any`, `StreamExists`: only the server's duplicate window recognises a retry), or
-/// when its ids are deterministic (UUID v5 or v8, derived from an idempotency key or an
-/// import), which a caller may send again after deciding anew on a newer revision: the
-/// server then reports the duplicate and the append fails with
-/// [`StoreError::DuplicateEventId`] instead of writing the ids a second time. Fresh
-/// random or time-based ids (v4, v7) with `Exact` or `NoStream` go without: only a
-/// retry of the same append re-sends them, and its expected sequence refuses it.
-fn needs_message_id(expected: ExpectedRevision, first_id: Uuid) -> bool {
-    let fresh = matches!(
-        first_id.get_version(),
-        Some(uuid::Version::Random | uuid::Version::SortRand)
-    );
-    match expected {
-        ExpectedRevision::Any | ExpectedRevision::StreamExists => true,
-        ExpectedRevision::Exact(_) | ExpectedRevision::NoStream => !fresh,
-    }
-}
-
 fn add_ids(ids: &mut HashMap<u64, (Uuid, Position)>, commit: &Commit) {
     for (index, event) in commit.body.events.iter().enumerate() {
         ids.insert(
@@ -799,9 +778,9 @@ impl Backend for NatsBackend {
             };
         }
         let count = events.len() as u64;
-        // `Nats-Msg-Id` (the first event id) only where the expected sequence does not
-        // already recognise a retry; see the module documentation.
-        let msg_id = needs_message_id(expected, new_ids[0]).then_some(&new_ids[0]);
+        // Every append carries `Nats-Msg-Id` (its first event id): within the duplicate
+        // window the server drops a retry even when other commits came in between.
+        let msg_id = Some(&new_ids[0]);
         let mut encoded: Option<(u64, bytes::Bytes)> = None;
         let mut duplicate_of = None;
         for _ in 0..MAX_REPLANS {
