@@ -25,6 +25,26 @@ pub const LEAF_RECORD: usize = 36;
 const NODE_RECORD: u64 = 32;
 /// Leaf records read at once when scanning `leaves.bin` from its end.
 const SCAN_CHUNK: u64 = 4096;
+/// The first window of a backward scan: what is looked for is almost always among the
+/// newest leaves, so reading (and zeroing) a whole [`SCAN_CHUNK`] each time is waste.
+const FIRST_SCAN_CHUNK: u64 = 64;
+
+/// The windows `first..end` of a backward scan over `size` leaves, newest first: they
+/// start at [`FIRST_SCAN_CHUNK`] leaves and double up to [`SCAN_CHUNK`].
+fn backward_windows(size: u64) -> impl Iterator<Item = (u64, u64)> {
+    let mut end = size;
+    let mut chunk = FIRST_SCAN_CHUNK;
+    std::iter::from_fn(move || {
+        if end == 0 {
+            return None;
+        }
+        let first = end.saturating_sub(chunk);
+        let window = (first, end);
+        end = first;
+        chunk = (chunk * 2).min(SCAN_CHUNK);
+        Some(window)
+    })
+}
 
 /// How many nodes a tree of `size` leaves has stored.
 pub fn node_count(size: u64) -> u64 {
@@ -168,9 +188,7 @@ impl LeafStore {
         match self {
             Self::Memory { by_event, .. } => Ok(by_event.get(&event_id).copied()),
             Self::Files(files) => {
-                let mut end = size;
-                while end > 0 {
-                    let first = end.saturating_sub(SCAN_CHUNK);
+                for (first, end) in backward_windows(size) {
                     let bytes = files.read_leaves(first, end - first)?;
                     let found = bytes
                         .chunks_exact(LEAF_RECORD)
@@ -178,7 +196,6 @@ impl LeafStore {
                     if let Some(i) = found {
                         return Ok(Some(first + i as u64));
                     }
-                    end = first;
                 }
                 Ok(None)
             }
@@ -188,9 +205,7 @@ impl LeafStore {
     /// The largest `k ≤ size` whose leaf `k − 1` was recorded at or before `cutoff`,
     /// scanning back from the end (the answer is within the last few seconds' leaves).
     pub fn size_recorded_by(&self, cutoff: i64, size: u64) -> Result<u64, AuditLogError> {
-        let mut end = size;
-        while end > 0 {
-            let first = end.saturating_sub(SCAN_CHUNK);
+        for (first, end) in backward_windows(size) {
             let times: Vec<i64> = match self {
                 Self::Memory { leaves, .. } => leaves[first as usize..end as usize]
                     .iter()
@@ -205,7 +220,6 @@ impl LeafStore {
             if let Some(i) = times.iter().rposition(|&t| t <= cutoff) {
                 return Ok(first + i as u64 + 1);
             }
-            end = first;
         }
         Ok(0)
     }
@@ -289,6 +303,27 @@ impl Nodes for LeafStore {
 mod tests {
     use super::*;
     use crate::merkle::{leaf_hash, CompactTree};
+
+    #[test]
+    fn backward_windows_cover_every_leaf_once_newest_first_and_grow() {
+        for size in [0u64, 1, 63, 64, 65, 1000, 10_000] {
+            let windows: Vec<(u64, u64)> = backward_windows(size).collect();
+            let mut expected_end = size;
+            for (i, &(first, end)) in windows.iter().enumerate() {
+                assert_eq!(end, expected_end, "size {size}: windows must be contiguous");
+                assert!(first < end);
+                let limit = (FIRST_SCAN_CHUNK << i.min(6)).min(SCAN_CHUNK);
+                assert!(end - first <= limit, "size {size}: window {i} too large");
+                expected_end = first;
+            }
+            assert_eq!(expected_end, 0, "size {size}: every leaf scanned");
+        }
+        let sizes: Vec<u64> = backward_windows(100_000)
+            .map(|(f, e)| e - f)
+            .take(8)
+            .collect();
+        assert_eq!(sizes, vec![64, 128, 256, 512, 1024, 2048, 4096, 4096]);
+    }
 
     #[test]
     fn node_slots_follow_the_order_push_creates_nodes_in() {
