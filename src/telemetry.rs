@@ -21,3 +21,11 @@ pub fn init() {
         builder.try_init()
     };
 }
+
+/// For benchmarks: installs the subscriber only when `RUST_LOG` asks for logs, since a
+/// benchmark that logs every request would measure the terminal.
+pub fn init_if_asked() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        init();
+    }
+}

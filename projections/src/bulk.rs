@@ -23,6 +23,13 @@ pub struct Column {
     pub sql_type: Type,
 }
 
+impl Column {
+    /// A column `name` of type `sql_type`.
+    pub fn new(name: &'static str, sql_type: Type) -> Self {
+        Self { name, sql_type }
+    }
+}
+
 /// A boxed SQL value of one cell.
 pub type Cell = Box<dyn ToSql + Sync + Send>;
 

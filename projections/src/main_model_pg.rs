@@ -92,10 +92,6 @@ fn json<T: Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
-fn col(name: &'static str, sql_type: Type) -> Column {
-    Column { name, sql_type }
-}
-
 fn cell<T: tokio_postgres::types::ToSql + Sync + Send + 'static>(value: T) -> Cell {
     Box::new(value)
 }
@@ -414,6 +410,7 @@ impl Rows {
 /// [`Rows::into_tables`] (and of [`TABLE_NAMES`]).
 fn tables() -> [Table; 8] {
     use Type as T;
+    let col = Column::new;
     [
         Table {
             name: "concertations",

@@ -114,11 +114,8 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
         args.statements > 0,
         "--statements doit être positif (les clients votent)"
     );
-    // The server's own logs, when asked for (`RUST_LOG=warn`): a benchmark that logs
-    // every request measures the terminal.
-    if std::env::var_os("RUST_LOG").is_some() {
-        crate::telemetry::init();
-    }
+    // The server's own logs, when asked for (`RUST_LOG=warn`).
+    crate::telemetry::init_if_asked();
     let load = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.load_threads.max(1))
         .thread_name(LOAD_THREADS)

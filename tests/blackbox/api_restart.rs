@@ -14,7 +14,7 @@ use gateway::startup::Application;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::api_support::{serve_in_background, Backend, SIREN};
+use crate::api_support::{head_commit, serve_in_background, Backend, SIREN};
 
 const PASSWORD: &str = "une phrase de passe assez longue";
 
@@ -69,13 +69,7 @@ impl Running {
     }
 
     async fn head(&self) -> u64 {
-        self.app
-            .store()
-            .head()
-            .await
-            .unwrap()
-            .map(|p| p.commit())
-            .unwrap_or(0)
+        head_commit(&self.app).await
     }
 
     async fn records(&self) -> u64 {
@@ -143,6 +137,17 @@ async fn me(client: &reqwest::Client, base: &str, token: &str) -> (StatusCode, V
     (response.status(), response.json().await.unwrap())
 }
 
+/// POST `/auth/logout` with `token`: the status.
+async fn logout(client: &reqwest::Client, base: &str, token: &str) -> StatusCode {
+    client
+        .post(format!("{base}/auth/logout"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgres_accounts_sessions_and_idempotent_answers_survive_a_restart() {
     let test = "on_postgres_accounts_sessions_and_idempotent_answers_survive_a_restart";
@@ -183,13 +188,10 @@ async fn on_postgres_accounts_sessions_and_idempotent_answers_survive_a_restart(
     let head = first.head().await;
     let records = first.records().await;
     assert_eq!(records, 1);
-    let logout = client
-        .post(format!("{}/auth/logout", first.base))
-        .bearer_auth(&ended)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        logout(&client, &first.base, &ended).await,
+        StatusCode::NO_CONTENT
+    );
     let (status, problem) = me(&client, &first.base, &ended).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(problem["code"], "auth.session_revoked");
@@ -252,21 +254,12 @@ async fn on_the_embedded_default_a_replay_adds_no_record_and_a_logout_ends_the_s
     assert_eq!(again, answer);
     assert_eq!(first.head().await, head);
     assert_eq!(first.records().await, records, "a replay adds no record");
-    let logout = client
-        .post(format!("{}/auth/logout", first.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
-    let again = client
-        .post(format!("{}/auth/logout", first.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        again.status(),
+        logout(&client, &first.base, &token).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        logout(&client, &first.base, &token).await,
         StatusCode::NO_CONTENT,
         "a second logout only clears the cookie"
     );

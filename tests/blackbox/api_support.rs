@@ -205,13 +205,7 @@ impl TestApp {
 
     /// The event store's head commit (0 when empty): to check nothing was appended.
     pub async fn head(&self) -> u64 {
-        self.app
-            .store()
-            .head()
-            .await
-            .unwrap()
-            .map(|p| p.commit())
-            .unwrap_or(0)
+        head_commit(&self.app).await
     }
 
     /// Creates a staff account directly (as the operator's CLI does) and logs in.
@@ -264,6 +258,16 @@ impl TestApp {
             id: body["participant_id"].as_str().unwrap().to_owned(),
         }
     }
+}
+
+/// The event store's head commit number (0 when empty).
+pub async fn head_commit(app: &App) -> u64 {
+    app.store()
+        .head()
+        .await
+        .unwrap()
+        .map(|p| p.commit())
+        .unwrap_or(0)
 }
 
 /// Runs a built server on a task until the returned sender fires (or is dropped).

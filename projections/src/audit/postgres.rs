@@ -20,7 +20,7 @@ pub struct PostgresAudit {
 
 /// The table as the bulk writer sees it: append-only, a row per event.
 fn table() -> Table {
-    let col = |name, sql_type| Column { name, sql_type };
+    let col = Column::new;
     Table {
         name: "audit_events",
         columns: vec![

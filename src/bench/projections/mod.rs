@@ -59,9 +59,7 @@ pub struct ProjectionsArgs {
 /// Runs the benchmark.
 pub async fn run(args: ProjectionsArgs) -> anyhow::Result<()> {
     // The projections' own logs, when asked for (`RUST_LOG=warn`).
-    if std::env::var_os("RUST_LOG").is_some() {
-        crate::telemetry::init();
-    }
+    crate::telemetry::init_if_asked();
     let run_id = uuid::Uuid::now_v7().simple().to_string();
     let stream_name = format!("BENCH_PROJ_{}", &run_id[20..]);
     let backend = Arc::new(
