@@ -25,10 +25,11 @@
 //! by their expected sequence and a read-back, but not a retry under another
 //! expectation. The (revision, sequence) of each stream's last commit is cached
 //! ([`cache`]): an append whose expectation matches the cache publishes at once, with
-//! no lookup. Otherwise (nothing cached, a refused sequence, a duplicate) the backend looks the stream's last message up with a direct
-//! get, reads back the events at the revisions the expectation names, and decides with
-//! [`plan_append`] — so a retry of `Exact` or `NoStream` appends is recognised by its
-//! ids whatever time has passed, with no second write. For `Any` and `StreamExists`,
+//! no lookup. Otherwise (nothing cached, a refused sequence, a duplicate) the backend
+//! looks the stream's last message up with a direct get, reads back the events at the
+//! revisions the expectation names, and decides with [`plan_append`] — so a retry of
+//! `Exact` or `NoStream` appends is recognised by its ids whatever time has passed,
+//! with no second write. For `Any` and `StreamExists`,
 //! which cannot say where a retry would land, a retry is recognised within the duplicate
 //! window (by the server) or when the earlier attempt is the stream's last commit.
 //!
