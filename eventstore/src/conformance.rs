@@ -292,15 +292,54 @@ pub async fn retries_with_the_same_ids_write_nothing_twice(backend: Arc<dyn Back
         .unwrap();
     assert!(retried.already_written);
     assert_eq!(retried.position, original.position);
-    let retried_any = append(b, "r-1", ExpectedRevision::Any, second)
+    // A retry under another expectation, after other commits: guaranteed for ids derived
+    // from a key (what the gateway's idempotent commands send), as for EventStoreDB.
+    let mut keyed = draft("E", 4);
+    keyed.id = crate::envelope::derived_event_id("conformance", "clé-4");
+    let original = append(b, "r-1", ExpectedRevision::Exact(3), vec![keyed.clone()])
+        .await
+        .unwrap();
+    append(b, "r-1", ExpectedRevision::Exact(4), vec![draft("E", 5)])
+        .await
+        .unwrap();
+    let retried_any = append(b, "r-1", ExpectedRevision::Any, vec![keyed])
         .await
         .unwrap();
     assert!(retried_any.already_written);
+    assert_eq!(retried_any.position, original.position);
     let all = b
         .read_all(ReadFrom::Start, &StreamFilter::All, 100)
         .await
         .unwrap();
-    assert_eq!(numbers(&all), vec![0, 1, 2, 3], "a retry wrote twice");
+    assert_eq!(numbers(&all), vec![0, 1, 2, 3, 4, 5], "a retry wrote twice");
+}
+
+/// Embedded backends only (they index every id): a retry of fresh v7 ids under another
+/// expectation than the first attempt's, after other commits, writes nothing either.
+/// JetStream recognises that one only when the first attempt carried a message id
+/// (`Any`, `StreamExists` or derived ids; see the `nats` module).
+pub async fn recognises_a_fresh_id_retried_under_another_expectation(backend: Arc<dyn Backend>) {
+    let b = backend.as_ref();
+    append(b, "v-1", ExpectedRevision::NoStream, vec![draft("E", 0)])
+        .await
+        .unwrap();
+    let fresh = vec![draft("E", 1)];
+    let original = append(b, "v-1", ExpectedRevision::Exact(0), fresh.clone())
+        .await
+        .unwrap();
+    append(b, "v-1", ExpectedRevision::Exact(1), vec![draft("E", 2)])
+        .await
+        .unwrap();
+    let retried = append(b, "v-1", ExpectedRevision::Any, fresh)
+        .await
+        .unwrap();
+    assert!(retried.already_written);
+    assert_eq!(retried.position, original.position);
+    let all = b
+        .read_all(ReadFrom::Start, &StreamFilter::All, 100)
+        .await
+        .unwrap();
+    assert_eq!(numbers(&all), vec![0, 1, 2], "a retry wrote twice");
 }
 
 /// A retry whose ids only partly match what was written is refused.

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use concerto_eventstore::conformance::{run_all, BackendFactory};
+use concerto_eventstore::conformance::{
+    recognises_a_fresh_id_retried_under_another_expectation, run_all, BackendFactory,
+};
 use concerto_eventstore::memory::MemoryBackend;
 use concerto_eventstore::Backend;
 
@@ -19,6 +21,7 @@ impl BackendFactory for Memory {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_backend_conforms() {
     run_all(&Memory).await;
+    recognises_a_fresh_id_retried_under_another_expectation(Memory.fresh().await).await;
 }
 
 struct File {
@@ -39,9 +42,10 @@ impl BackendFactory for File {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn file_backend_conforms() {
-    run_all(&File {
+    let files = File {
         dir: tempfile::tempdir().unwrap(),
         counter: Default::default(),
-    })
-    .await;
+    };
+    run_all(&files).await;
+    recognises_a_fresh_id_retried_under_another_expectation(files.fresh().await).await;
 }

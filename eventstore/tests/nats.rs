@@ -520,3 +520,65 @@ async fn derived_ids_sent_again_on_a_newer_revision_are_refused() {
         })
         .await;
 }
+
+/// `Nats-Msg-Id` goes only where a retry needs it: not on `Exact`/`NoStream` appends of
+/// fresh v7 ids (their retries are recognised by expected sequence and read-back, the
+/// duplicate tracking would cost the server), but on `Any` appends and on derived ids.
+/// A fresh-id `Exact` retry is still recognised, with no second write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_appends_that_need_it_carry_a_message_id() {
+    let Some(url) = nats_url() else { return };
+    let streams = Streams::new(url);
+    streams
+        .run(async {
+            let backend = streams.fresh("msgid").await;
+            let s = stream("ballot-1");
+            let now = OffsetDateTime::now_utc;
+            let fresh = draft("VoteCast", 0);
+            let mut derived = draft("VoteCast", 1);
+            derived.id = concerto_eventstore::derived_event_id("test", "clé-1");
+            let appends = [
+                (ExpectedRevision::NoStream, fresh.clone()),
+                (ExpectedRevision::Exact(0), derived.clone()),
+                (ExpectedRevision::Any, draft("VoteCast", 2)),
+                (ExpectedRevision::Exact(2), draft("VoteCast", 3)),
+            ];
+            for (expected, event) in appends {
+                backend
+                    .append(&s, expected, now(), vec![event])
+                    .await
+                    .unwrap();
+            }
+            let retried = backend
+                .append(&s, ExpectedRevision::NoStream, now(), vec![fresh.clone()])
+                .await
+                .unwrap();
+            assert!(retried.already_written);
+            assert_eq!(
+                message_count(&backend).await,
+                4,
+                "a retry was written twice"
+            );
+            let js_stream = backend
+                .jetstream()
+                .get_stream(backend.stream_name())
+                .await
+                .unwrap();
+            let mut msg_ids = Vec::new();
+            for sequence in 1..=4 {
+                let message = js_stream.get_raw_message(sequence).await.unwrap();
+                msg_ids.push(
+                    message
+                        .headers
+                        .get("Nats-Msg-Id")
+                        .map(|value| value.as_str().to_owned()),
+                );
+            }
+            assert_eq!(
+                msg_ids,
+                vec![None, Some(derived.id.to_string()), msg_ids[2].clone(), None]
+            );
+            assert!(msg_ids[2].is_some(), "an Any append went without its id");
+        })
+        .await;
+}

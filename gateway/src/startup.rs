@@ -1,8 +1,9 @@
 //! Building and running the server: storage from the settings (on the embedded
 //! default the file log, key store and accounts, idempotency records in memory; in
 //! production JetStream, and PostgreSQL for keys, accounts, idempotency records and
-//! read models), the projections beside the server, the demo seed, the scheduled
-//! closing of concertations, and graceful shutdown.
+//! read models), the projections beside the server, the demo seed, the catch-up of
+//! the memory model before the first answer, the scheduled closing of concertations,
+//! and graceful shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -26,6 +27,10 @@ use crate::demo::SeededAccount;
 use crate::http::idempotency::{IdempotencyStore, PostgresIdempotencyStore, Retention};
 use crate::http::{router_with_pages, AppState};
 use crate::settings::Settings;
+
+/// How long the server waits at start for its memory model to include the log's head
+/// (past it the server answers anyway, and says so in its log).
+const STARTUP_CATCH_UP_BOUND: Duration = Duration::from_secs(15 * 60);
 
 /// A built server, bound to its address, not yet serving.
 pub struct Application {
@@ -226,6 +231,25 @@ impl Application {
         } else {
             Vec::new()
         };
+        // No one is answered from a read model that has not caught up with the log as
+        // it stood at start: a restarted server would show an empty or stale site.
+        if let Some(head) = app
+            .store()
+            .head()
+            .await
+            .context("lecture de la tête du journal")?
+        {
+            let started = std::time::Instant::now();
+            tracing::info!(%head, "rattrapage des modèles de lecture");
+            if app.catch_up_to(head, STARTUP_CATCH_UP_BOUND).await {
+                tracing::info!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "modèles de lecture à jour"
+                );
+            } else {
+                tracing::warn!(%head, "modèle de lecture toujours en retard au démarrage : le serveur répond quand même");
+            }
+        }
         let audit_log = Arc::new(
             projections::audit_log::service::AuditLog::start(
                 app.store().clone(),

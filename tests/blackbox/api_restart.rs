@@ -2,7 +2,8 @@
 //! and the answers to `Idempotency-Key` requests (a retry after the restart gets the
 //! first answer and appends nothing). On the embedded default (one run: the file
 //! store's restart is in the gateway's account suite), a replay adds no record and a
-//! logout ends the session.
+//! logout ends the session; and a restarted server answers only from a memory model
+//! caught up with the log.
 
 use gateway::accounts::StaffRole;
 use gateway::app::accounts::NewAccountInput;
@@ -269,4 +270,49 @@ async fn on_the_embedded_default_a_replay_adds_no_record_and_a_logout_ends_the_s
     let fresh = login(&client, &first.base, "commission-locale").await;
     assert_eq!(me(&client, &first.base, &fresh).await.0, StatusCode::OK);
     first.stop().await;
+}
+
+/// A restarted server answers only once its memory model has caught up with the log:
+/// right after the build returns, the model stands at the log's head and the list
+/// shows every concertation (before, a request right after a restart could see none).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_server_answers_from_a_model_caught_up_with_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().join("data"),
+        ..Default::default()
+    };
+    settings.rate_limit.disabled = true;
+    let client = reqwest::Client::new();
+    let first = start(settings.clone()).await;
+    first.create_commission("commission-locale").await;
+    let token = login(&client, &first.base, "commission-locale").await;
+    const CONCERTATIONS: usize = 150;
+    for n in 0..CONCERTATIONS {
+        let body = concertation(&format!("ia-{n}"));
+        let (status, _, _) = create(&client, &first.base, &token, &format!("cle-{n}"), &body).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let head = first.app.store().head().await.unwrap();
+    first.stop().await;
+
+    let second = start(settings).await;
+    let model_at = second.app.read_models().unwrap().model().read().position;
+    assert_eq!(
+        model_at, head,
+        "the server answered before its model caught up"
+    );
+    let token = login(&client, &second.base, "commission-locale").await;
+    let list: Value = client
+        .get(format!("{}/concertations", second.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().map(Vec::len), Some(CONCERTATIONS), "{list}");
+    second.stop().await;
 }

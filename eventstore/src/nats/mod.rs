@@ -16,22 +16,26 @@
 //! An append is published with `Nats-Expected-Last-Subject-Sequence` (0 for a stream
 //! that must not exist yet), so the server refuses it if anyone wrote to the stream
 //! since the revision planned (a retry of an append that did land is refused too, its
-//! expected sequence being stale by then), and with `Nats-Msg-Id` set to the first
-//! event id, so that the server drops a retry within its duplicate window even when
-//! other commits came in between, whatever expectation the retry names (a conformance
-//! contract of every backend). The id has a cost: the server's duplicate tracking took
-//! 8 % of the raw publish rate at concurrency 16 and 22 % at 256 on this machine
-//! (`BENCHMARKS.md`); `Exact` and `NoStream` retries would be recognised without it,
-//! by their expected sequence and a read-back, but not a retry under another
-//! expectation. The (revision, sequence) of each stream's last commit is cached
-//! ([`cache`]): an append whose expectation matches the cache publishes at once, with
-//! no lookup. Otherwise (nothing cached, a refused sequence, a duplicate) the backend
-//! looks the stream's last message up with a direct get, reads back the events at the
-//! revisions the expectation names, and decides with [`plan_append`] — so a retry of
-//! `Exact` or `NoStream` appends is recognised by its ids whatever time has passed,
-//! with no second write. For `Any` and `StreamExists`,
+//! expected sequence being stale by then). `Nats-Msg-Id` (the first event id) is set
+//! only where a retry could not be recognised otherwise ([`needs_message_id`]): on `Any`
+//! and `StreamExists` appends, and on appends of ids derived from a key (UUID v5 or v8),
+//! which a caller may send again at a newer revision; within its duplicate window the
+//! server then drops the retry even when other commits came in between. An `Exact` or
+//! `NoStream` append of fresh v7 ids goes without it — the server's duplicate tracking
+//! took 8 % of the raw publish rate at concurrency 16 and 22 % at 256 on this machine
+//! (`BENCHMARKS.md`) — as EventStoreDB guarantees the idempotence of exactly those
+//! expectations and only makes a best effort for `Any`. The (revision, sequence) of each
+//! stream's last commit is cached ([`cache`]): an append whose expectation matches the
+//! cache publishes at once, with no lookup. Otherwise (nothing cached, a refused
+//! sequence, a duplicate) the backend looks the stream's last message up with a direct
+//! get, reads back the events at the revisions the expectation names, and decides with
+//! [`plan_append`] — so a retry of `Exact` or `NoStream` appends is recognised by its
+//! ids whatever time has passed, with no second write. For `Any` and `StreamExists`,
 //! which cannot say where a retry would land, a retry is recognised within the duplicate
-//! window (by the server) or when the earlier attempt is the stream's last commit.
+//! window (by the server) or when the earlier attempt is the stream's last commit. The
+//! one retry JetStream does not recognise is a fresh v7 append re-sent under another
+//! expectation (`Exact` retried as `Any`) after other commits; the embedded backends,
+//! which index every id, do.
 //!
 //! # Reads
 //! - A stream read first gets the stream's last message (a direct get by subject): a
@@ -715,6 +719,27 @@ impl Inner {
     }
 }
 
+/// Whether an append must carry `Nats-Msg-Id` (its first event id) for its retries to
+/// be recognised.
+///
+/// An `Exact` or `NoStream` append of fresh UUID v7 ids does not: a retry names the same
+/// revision, so its expected sequence is refused once the first attempt landed and the
+/// read-back finds the ids, whatever time has passed. The id is kept where that is not
+/// enough: `Any` and `StreamExists` appends, which do not say where a retry would land,
+/// and appends holding any id that is not a v7 — ids derived from an idempotency key or
+/// an import (v5, v8), which a caller may send again after deciding anew at a newer
+/// revision, where only the server's duplicate window recognises them. Leaving the id
+/// out where it is not needed saves the server's duplicate tracking: 8 % of the raw
+/// publish rate at concurrency 16 and 22 % at 256 on the development machine
+/// (`BENCHMARKS.md`).
+fn needs_message_id(expected: ExpectedRevision, ids: &[Uuid]) -> bool {
+    let locates_its_retry = matches!(
+        expected,
+        ExpectedRevision::Exact(_) | ExpectedRevision::NoStream
+    );
+    !locates_its_retry || ids.iter().any(|id| id.get_version_num() != 7)
+}
+
 fn add_ids(ids: &mut HashMap<u64, (Uuid, Position)>, commit: &Commit) {
     for (index, event) in commit.body.events.iter().enumerate() {
         ids.insert(
@@ -779,9 +804,7 @@ impl Backend for NatsBackend {
             };
         }
         let count = events.len() as u64;
-        // Every append carries `Nats-Msg-Id` (its first event id): within the duplicate
-        // window the server drops a retry even when other commits came in between.
-        let msg_id = Some(&new_ids[0]);
+        let msg_id = needs_message_id(expected, &new_ids).then_some(&new_ids[0]);
         let mut encoded: Option<(u64, bytes::Bytes)> = None;
         let mut duplicate_of = None;
         for _ in 0..MAX_REPLANS {

@@ -18,8 +18,10 @@ use tokio::time::Instant;
 use super::{App, Applied};
 use eventstore::Position;
 
-/// How long a write waits for the read models to include it.
-const SETTLE_BOUND: Duration = Duration::from_secs(2);
+/// How long a write waits for the read models to include it. Generous: a write's
+/// answer is delayed only while a projection is behind, and a staff action whose next
+/// page missed it would look lost (a loaded machine can take seconds for a batch).
+const SETTLE_BOUND: Duration = Duration::from_secs(5);
 /// The first and the longest pause between two looks at the memory model.
 const FIRST_PAUSE: Duration = Duration::from_micros(500);
 const LONGEST_PAUSE: Duration = Duration::from_millis(4);
@@ -28,10 +30,18 @@ impl App {
     /// Waits (bounded) until the read models the server answers from include
     /// `applied`. A slow projection delays, never fails, a write.
     pub async fn settle(&self, applied: Applied) {
-        let (Some(position), Some(projections)) = (applied.position, self.projections()) else {
-            return;
+        if let Some(position) = applied.position {
+            self.settle_within(position, SETTLE_BOUND).await;
+        }
+    }
+
+    /// Waits until the read models the server answers from include `position`, at
+    /// most `bound`; returns whether they do (a warning is logged when they do not).
+    pub async fn settle_within(&self, position: Position, bound: Duration) -> bool {
+        let Some(projections) = self.projections() else {
+            return true;
         };
-        let deadline = Instant::now() + SETTLE_BOUND;
+        let deadline = Instant::now() + bound;
         let others = async {
             for progress in projections.progress() {
                 if progress.name() == MainModel::NAME {
@@ -49,9 +59,21 @@ impl App {
         if !in_memory {
             tracing::warn!(%position, "modèle de lecture en retard : réponse sans l'attendre");
         }
-        if let Err(e) = others {
+        if let Err(e) = &others {
             tracing::warn!(%position, error = %e, "projections en retard : réponse sans les attendre");
         }
+        in_memory && others.is_ok()
+    }
+
+    /// Waits until the memory model every query is answered from includes `position`
+    /// (the log's head when the server starts), at most `bound`; returns whether it
+    /// does. The other projections keep their own pace (`/ready` reports them): one
+    /// rebuilding its tables after a version change must not keep the server closed.
+    pub async fn catch_up_to(&self, position: Position, bound: Duration) -> bool {
+        let Some(projections) = self.projections() else {
+            return true;
+        };
+        model_includes(projections.model(), position, Instant::now() + bound).await
     }
 }
 
