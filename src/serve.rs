@@ -1,5 +1,5 @@
 //! `concerto serve`: settings, build, print what an operator needs (address, demo
-//! credentials created now), serve until SIGINT/SIGTERM.
+//! credentials created now, when it answers every route), serve until SIGINT/SIGTERM.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -45,6 +45,15 @@ pub async fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
             account.password
         );
     }
-    println!("Concerto écoute sur http://{}", application.local_addr());
+    // The address is printed once the server answers every route: while it catches up
+    // with the log, only `/health`, `/ready` and `/metrics` do.
+    let address = application.local_addr();
+    println!("Concerto démarre sur http://{address} : chargement du journal");
+    let mut caught_up = application.caught_up_signal();
+    tokio::spawn(async move {
+        if caught_up.wait_for(|done| *done).await.is_ok() {
+            println!("Concerto écoute sur http://{address}");
+        }
+    });
     application.run_until(shutdown_signal()).await
 }

@@ -102,6 +102,12 @@ pub enum AppError {
     /// A dependency (event store, database) is not reachable.
     #[error("indisponible : {0}")]
     Unavailable(String),
+    /// The server is still catching up with the log; retry after this many seconds.
+    #[error("démarrage en cours")]
+    Starting {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// Anything else: a failure, not the caller's fault. Logged, never shown.
     #[error("erreur interne : {0}")]
     Internal(String),

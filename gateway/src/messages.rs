@@ -212,6 +212,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Internal error: the incident is logged (reference {request_id}).",
     ),
     (
+        "server.starting",
+        "Concerto démarre et charge les contributions enregistrées : réessayez dans {seconds} s.",
+        "Concerto is starting and loading the recorded contributions: try again in {seconds} s.",
+    ),
+    (
         "server.unavailable",
         "Service momentanément indisponible.",
         "Service temporarily unavailable.",

@@ -232,23 +232,29 @@ impl Application {
             Vec::new()
         };
         // No one is answered from a read model that has not caught up with the log as
-        // it stood at start: a restarted server would show an empty or stale site.
-        if let Some(head) = app
+        // it stood at start (`http::starting`): a restarted server would show an empty
+        // or stale site. The server listens meanwhile, so `/health` and `/ready` answer.
+        let head = app
             .store()
             .head()
             .await
-            .context("lecture de la tête du journal")?
-        {
-            let started = std::time::Instant::now();
-            tracing::info!(%head, "rattrapage des modèles de lecture");
-            if app.catch_up_to(head, STARTUP_CATCH_UP_BOUND).await {
-                tracing::info!(
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "modèles de lecture à jour"
-                );
-            } else {
-                tracing::warn!(%head, "modèle de lecture toujours en retard au démarrage : le serveur répond quand même");
-            }
+            .context("lecture de la tête du journal")?;
+        let (catching_up, caught_up) = tokio::sync::watch::channel(head.is_none());
+        if let Some(head) = head {
+            let app = app.clone();
+            background.push(tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                tracing::info!(%head, "rattrapage des modèles de lecture");
+                if app.catch_up_to(head, STARTUP_CATCH_UP_BOUND).await {
+                    tracing::info!(
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "modèles de lecture à jour"
+                    );
+                } else {
+                    tracing::warn!(%head, "modèle de lecture toujours en retard après le délai de démarrage : le serveur répond quand même");
+                }
+                catching_up.send_replace(true);
+            }));
         }
         let audit_log = Arc::new(
             projections::audit_log::service::AuditLog::start(
@@ -257,7 +263,9 @@ impl Application {
             )
             .context("démarrage du journal d'audit")?,
         );
-        let mut state = AppState::new(app.clone(), &settings).with_audit_log(audit_log);
+        let mut state = AppState::new(app.clone(), &settings)
+            .with_audit_log(audit_log)
+            .with_startup(caught_up.clone());
         if let Some(idempotency) = open_idempotency(&settings).await? {
             state = state.with_idempotency(idempotency);
         }
@@ -320,6 +328,18 @@ impl Application {
     /// The HTTP state.
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Resolves once the memory model includes the log's head as it stood at start
+    /// (the catch-up runs from the build on): from then on every route answers, before
+    /// only `/health`, `/ready` and `/metrics` do.
+    pub async fn caught_up(&self) {
+        let _ = self.caught_up_signal().wait_for(|done| *done).await;
+    }
+
+    /// The startup gate's signal, to wait on while [`Application::run_until`] serves.
+    pub fn caught_up_signal(&self) -> crate::http::starting::CaughtUp {
+        self.state.caught_up.clone()
     }
 
     /// Accounts the demo seed created in this run, with their one-time passwords.

@@ -283,6 +283,7 @@ async fn measure(
     let application = Application::build(settings)
         .await
         .context("démarrage du serveur (JetStream et PostgreSQL)")?;
+    application.caught_up().await;
     let base = format!("http://{}/api/v1", application.local_addr());
     let app = application.app().clone();
     let audit = application

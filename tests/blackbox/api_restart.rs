@@ -29,17 +29,17 @@ struct Running {
 }
 
 async fn start(settings: Settings) -> Running {
-    running(Application::build(settings).await.expect("server builds"))
+    running(Application::build(settings).await.expect("server builds")).await
 }
 
-/// Starts a server on the embedded log another in-process server just released: the
+/// Builds a server on the embedded log another in-process server just released: the
 /// file lock goes with the last handle, which the stopped server's tasks drop shortly
 /// after it stops.
-async fn start_again(settings: Settings) -> Running {
+async fn build_again(settings: Settings) -> Application {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         match Application::build(settings.clone()).await {
-            Ok(application) => return running(application),
+            Ok(application) => return application,
             Err(e)
                 if format!("{e:#}").contains("déjà ouvert")
                     && std::time::Instant::now() < deadline =>
@@ -51,7 +51,14 @@ async fn start_again(settings: Settings) -> Running {
     }
 }
 
-fn running(application: Application) -> Running {
+/// A running server, once it caught up with the log.
+async fn running(application: Application) -> Running {
+    application.caught_up().await;
+    serving(application)
+}
+
+/// A running server, at once (it may still be catching up with the log).
+fn serving(application: Application) -> Running {
     let base = format!("http://{}/api/v1", application.local_addr());
     let app = application.app().clone();
     let state = application.state().clone();
@@ -294,9 +301,10 @@ async fn on_the_embedded_default_a_replay_adds_no_record_and_a_logout_ends_the_s
     first.stop().await;
 }
 
-/// A restarted server answers only once its memory model has caught up with the log:
-/// right after the build returns, the model stands at the log's head and the list
-/// shows every concertation (before, a request right after a restart could see none).
+/// A restarted server answers only from a memory model caught up with the log: while
+/// it catches up it refuses with `server.starting`, then its model stands at the log's
+/// head and the list shows every concertation (before, a request right after a restart
+/// could see none).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_server_answers_from_a_model_caught_up_with_the_log() {
     let dir = tempfile::tempdir().unwrap();
@@ -319,12 +327,27 @@ async fn a_restarted_server_answers_from_a_model_caught_up_with_the_log() {
     let head = first.app.store().head().await.unwrap();
     first.stop().await;
 
-    let second = start_again(settings).await;
+    let application = build_again(settings).await;
+    let caught_up = application.caught_up_signal();
+    let second = serving(application);
+    // While it catches up, it refuses with a 503 and says why; never a partial answer.
+    let early = client
+        .get(format!("{}/concertations", second.base))
+        .send()
+        .await
+        .unwrap();
+    if early.status() == StatusCode::SERVICE_UNAVAILABLE {
+        assert_eq!(early.headers()["retry-after"], "2");
+        let problem: Value = early.json().await.unwrap();
+        assert_eq!(problem["code"], "server.starting", "{problem}");
+    } else {
+        assert_eq!(early.status(), StatusCode::OK);
+        assert!(*caught_up.borrow(), "answered before the catch-up ended");
+    }
+    let mut caught_up = caught_up;
+    caught_up.wait_for(|done| *done).await.unwrap();
     let model_at = second.app.read_models().unwrap().model().read().position;
-    assert_eq!(
-        model_at, head,
-        "the server answered before its model caught up"
-    );
+    assert_eq!(model_at, head, "caught up, but not with the log's head");
     let token = login(&client, &second.base, "commission-locale").await;
     let list: Value = client
         .get(format!("{}/concertations", second.base))

@@ -111,6 +111,7 @@ pub async fn spawn_on(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> T
     let application = Application::build_with_pages(settings, Some(web::pages))
         .await
         .expect("server builds");
+    application.caught_up().await;
     let addr = application.local_addr();
     let app = application.app().clone();
     let (stop, server) = serve_in_background(application);

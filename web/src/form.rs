@@ -75,7 +75,9 @@ impl FormErrors {
                 }
                 Ok(errors)
             }
-            AppError::Internal(_) | AppError::Unavailable(_) => Err(PageError::App(error)),
+            AppError::Internal(_) | AppError::Unavailable(_) | AppError::Starting { .. } => {
+                Err(PageError::App(error))
+            }
             other => Ok(Self {
                 general: vec![app_message(&other, t)],
                 fields: BTreeMap::new(),

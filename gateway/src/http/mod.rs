@@ -14,6 +14,7 @@ pub mod problem;
 pub mod rate_limit;
 pub mod request_id;
 pub mod routes;
+pub mod starting;
 
 pub use routes::audit::participant_receipts;
 
@@ -60,6 +61,8 @@ pub struct AppState {
     pub audit_log: Option<Arc<projections::audit_log::service::AuditLog>>,
     /// The synthesis exports run from the dashboard.
     pub exports: crate::exports::ExportJobs,
+    /// Whether the memory model has caught up with the log since start ([`starting`]).
+    pub caught_up: starting::CaughtUp,
 }
 
 impl AppState {
@@ -81,7 +84,14 @@ impl AppState {
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             audit_log: None,
             exports: crate::exports::ExportJobs::new(settings.data_dir.join("exports")),
+            caught_up: starting::open(),
         }
+    }
+
+    /// The same state behind the startup gate `caught_up` ([`starting`]).
+    pub fn with_startup(mut self, caught_up: starting::CaughtUp) -> Self {
+        self.caught_up = caught_up;
+        self
     }
 
     /// The same state keeping idempotency records in `store` (PostgreSQL in
@@ -224,6 +234,7 @@ pub fn router_with_pages(state: AppState, pages: Option<Router<AppState>>) -> Ro
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(from_fn_with_state(state.caught_up.clone(), starting::gate))
         .layer(from_fn(problem::render))
         .layer(from_fn(request_id::assign))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {

@@ -27,7 +27,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = status(&self);
         let mut response = status.into_response();
-        if let AppError::RateLimited { retry_after } = &self {
+        if let AppError::RateLimited { retry_after } | AppError::Starting { retry_after } = &self {
             if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
@@ -52,7 +52,7 @@ pub fn status(error: &AppError) -> StatusCode {
         AppError::Conflict(_) | AppError::RevisionConflict => StatusCode::CONFLICT,
         AppError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Unavailable(_) | AppError::Starting { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -116,6 +116,10 @@ fn code(error: &AppError) -> (&'static str, Vec<(&'static str, String)>) {
             ("rate.limited", vec![("seconds", retry_after.to_string())])
         }
         AppError::Unavailable(_) => ("server.unavailable", Vec::new()),
+        AppError::Starting { retry_after } => (
+            "server.starting",
+            vec![("seconds", retry_after.to_string())],
+        ),
         AppError::Internal(_) => ("server.internal", Vec::new()),
     }
 }
@@ -153,7 +157,9 @@ pub fn body(error: &AppError, lang: Lang, request_id: &str, instance: &str) -> V
         } => {
             problem["errors"] = json!([{"pointer": "", "code": code, "detail": detail}]);
         }
-        AppError::RateLimited { retry_after } => problem["retry_after"] = json!(retry_after),
+        AppError::RateLimited { retry_after } | AppError::Starting { retry_after } => {
+            problem["retry_after"] = json!(retry_after)
+        }
         _ => {}
     }
     problem

@@ -1,5 +1,6 @@
-//! Operations: `/health` (the process lives), `/ready` (event store reachable and
-//! projections caught up within the bound), `/metrics` (Prometheus text).
+//! Operations: `/health` (the process lives), `/ready` (event store reachable, the
+//! startup catch-up done, projections caught up within the bound), `/metrics`
+//! (Prometheus text). These three answer during the startup catch-up too.
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -33,7 +34,10 @@ async fn ready(State(state): State<AppState>) -> Response {
         },
         Err(e) => return unavailable("read_store", &e),
     };
-    let behind = lags.iter().any(|(_, lag)| *lag > state.ready_max_lag);
+    // Until the memory model caught up with the log as it stood at start, the server
+    // answers nothing but these routes (`http::starting`): not ready, whatever the lag.
+    let starting = !*state.caught_up.borrow();
+    let behind = starting || lags.iter().any(|(_, lag)| *lag > state.ready_max_lag);
     let lags: serde_json::Map<String, serde_json::Value> = lags
         .into_iter()
         .map(|(name, lag)| (name.to_owned(), json!(lag)))
@@ -46,7 +50,7 @@ async fn ready(State(state): State<AppState>) -> Response {
     (
         status,
         axum::Json(json!({
-            "status": if behind { "behind" } else { "ready" },
+            "status": if starting { "starting" } else if behind { "behind" } else { "ready" },
             "event_store": "ok",
             "projection_lag_commits": lags,
         })),
