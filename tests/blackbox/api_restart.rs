@@ -15,7 +15,7 @@ use gateway::startup::Application;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::api_support::{head_commit, serve_in_background, Backend, SIREN};
+use crate::api_support::{embedded_settings, head_commit, serve_in_background, Backend, SIREN};
 
 const PASSWORD: &str = "une phrase de passe assez longue";
 
@@ -190,9 +190,7 @@ async fn on_postgres_accounts_sessions_and_idempotent_answers_survive_a_restart(
     };
     let dir = tempfile::tempdir().unwrap();
     let unique = uuid::Uuid::now_v7().simple().to_string();
-    let mut settings = Settings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().join("data"),
+    let settings = Settings {
         nats: Some(NatsSettings {
             url: Secret::new(nats_url),
             stream: format!("CONCERTO_TEST_{unique}"),
@@ -202,9 +200,8 @@ async fn on_postgres_accounts_sessions_and_idempotent_answers_survive_a_restart(
             url: Secret::new(database_url),
             schema: format!("concerto_test_{unique}"),
         }),
-        ..Default::default()
+        ..embedded_settings(dir.path())
     };
-    settings.rate_limit.disabled = true;
     let client = reqwest::Client::new();
 
     let first = start(settings.clone()).await;
@@ -264,12 +261,7 @@ async fn on_postgres_accounts_sessions_and_idempotent_answers_survive_a_restart(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_the_embedded_default_a_replay_adds_no_record_and_a_logout_ends_the_session() {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().join("data"),
-        ..Default::default()
-    };
-    settings.rate_limit.disabled = true;
+    let settings = embedded_settings(dir.path());
     let client = reqwest::Client::new();
     let first = start(settings).await;
     first.create_commission("commission-locale").await;
@@ -308,12 +300,7 @@ async fn on_the_embedded_default_a_replay_adds_no_record_and_a_logout_ends_the_s
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_server_answers_from_a_model_caught_up_with_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().join("data"),
-        ..Default::default()
-    };
-    settings.rate_limit.disabled = true;
+    let settings = embedded_settings(dir.path());
     let client = reqwest::Client::new();
     let first = start(settings.clone()).await;
     first.create_commission("commission-locale").await;

@@ -79,16 +79,23 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     spawn_on(Backend::Embedded, adjust).await
 }
 
+/// Settings of a test server on the embedded default: port 0, data under `dir`, no
+/// rate limit.
+pub fn embedded_settings(dir: &std::path::Path) -> Settings {
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.join("data"),
+        ..Default::default()
+    };
+    settings.rate_limit.disabled = true;
+    settings
+}
+
 /// Starts a server on `backend` with adjusted settings; on the services, with a fresh
 /// JetStream stream and PostgreSQL schema.
 pub async fn spawn_on(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().join("data"),
-        ..Default::default()
-    };
-    settings.rate_limit.disabled = true;
+    let mut settings = embedded_settings(dir.path());
     let on_services = matches!(backend, Backend::Services { .. });
     if let Backend::Services {
         nats_url,
