@@ -25,10 +25,13 @@ impl Projection for MainModel {
     /// 2: tallies by territory (`statement_tallies.by_territory`).
     const VERSION: u32 = 2;
 
-    fn fold(&self, batch: &[RecordedEvent]) -> DecodedBatch {
+    fn fold(&self, batch: Vec<RecordedEvent>) -> DecodedBatch {
         batch
-            .iter()
-            .map(|event| (event.clone(), AnyEvent::decode(event)))
+            .into_iter()
+            .map(|event| {
+                let decoded = AnyEvent::decode(&event);
+                (event, decoded)
+            })
             .collect()
     }
 }

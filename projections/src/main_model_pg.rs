@@ -135,7 +135,7 @@ impl PostgresModel {
                 return Ok(());
             };
             let batch: DecodedBatch = MainModel
-                .fold(&events)
+                .fold(events)
                 .into_iter()
                 .filter(|(e, _)| e.position() <= up_to)
                 .collect();

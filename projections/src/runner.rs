@@ -19,8 +19,10 @@ pub trait Projection: Send + Sync + 'static {
     fn filter(&self) -> StreamFilter {
         StreamFilter::All
     }
-    /// Folds a batch of events (in log order) into one change set. Pure: no IO.
-    fn fold(&self, batch: &[RecordedEvent]) -> Self::Change;
+    /// Folds a batch of events (in log order) into one change set. Pure: no IO. The
+    /// batch is given, not lent: a change that keeps events moves them instead of
+    /// copying each one's JSON tree.
+    fn fold(&self, batch: Vec<RecordedEvent>) -> Self::Change;
 }
 
 /// Where a projection's rows live (PostgreSQL or memory).
@@ -89,7 +91,7 @@ pub async fn run_projection<P: Projection, T: Target<P>>(
                 let up_to = events.last().expect("batches are never empty").position();
                 let span = tracing::debug_span!("projection_batch", projection = P::NAME, events = events.len(), %up_to);
                 let _entered = span.enter();
-                let change = projection.fold(&events);
+                let change = projection.fold(events);
                 target.commit(change, up_to).await?;
                 progress.advance(up_to);
             }

@@ -122,10 +122,8 @@ async fn memory_audit_trail_is_complete_queryable_and_replays_identically() {
         )
         .await
         .unwrap();
-    target
-        .commit(AuditTrail.fold(&events), events.last().unwrap().position())
-        .await
-        .unwrap();
+    let up_to = events.last().unwrap().position();
+    target.commit(AuditTrail.fold(events), up_to).await.unwrap();
     assert_eq!(second.query(&all()).len(), 50);
 }
 

@@ -73,19 +73,19 @@ impl Projection for AuditTrail {
         StreamFilter::All
     }
 
-    fn fold(&self, batch: &[RecordedEvent]) -> Vec<AuditRow> {
+    fn fold(&self, batch: Vec<RecordedEvent>) -> Vec<AuditRow> {
         batch
-            .iter()
+            .into_iter()
             .map(|event| {
-                let record = &event.record;
-                let metadata = &record.event.metadata;
+                let record = event.record;
+                let metadata = record.event.metadata;
                 AuditRow {
                     position: record.position,
                     event_id: record.event.id,
                     stream: record.stream.to_string(),
                     revision: record.revision,
-                    event_type: record.event.event_type.clone(),
-                    actor: metadata.actor.clone(),
+                    event_type: record.event.event_type,
+                    actor: metadata.actor,
                     correlation_id: metadata.correlation_id,
                     causation_id: metadata.causation_id,
                     recorded_at: record.recorded_at,

@@ -133,7 +133,7 @@ impl Projection for AuditLogProjection {
         StreamFilter::All
     }
 
-    fn fold(&self, batch: &[RecordedEvent]) -> Self::Change {
+    fn fold(&self, batch: Vec<RecordedEvent>) -> Self::Change {
         batch
             .iter()
             .map(|event| LeafEntry::of(&event.record).map_err(|e| e.to_string()))
