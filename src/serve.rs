@@ -49,9 +49,9 @@ pub async fn run(args: ServeArgs, data_dir: &Path) -> anyhow::Result<()> {
     // with the log, only `/health`, `/ready` and `/metrics` do.
     let address = application.local_addr();
     println!("Concerto démarre sur http://{address} : chargement du journal");
-    let mut caught_up = application.caught_up_signal();
+    let caught_up = application.caught_up_signal();
     tokio::spawn(async move {
-        if caught_up.wait_for(|done| *done).await.is_ok() {
+        if gateway::http::starting::opened(caught_up).await {
             println!("Concerto écoute sur http://{address}");
         }
     });

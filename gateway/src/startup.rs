@@ -334,7 +334,7 @@ impl Application {
     /// (the catch-up runs from the build on): from then on every route answers, before
     /// only `/health`, `/ready` and `/metrics` do.
     pub async fn caught_up(&self) {
-        let _ = self.caught_up_signal().wait_for(|done| *done).await;
+        crate::http::starting::opened(self.caught_up_signal()).await;
     }
 
     /// The startup gate's signal, to wait on while [`Application::run_until`] serves.

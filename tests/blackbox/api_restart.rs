@@ -331,8 +331,7 @@ async fn a_restarted_server_answers_from_a_model_caught_up_with_the_log() {
         assert_eq!(early.status(), StatusCode::OK);
         assert!(*caught_up.borrow(), "answered before the catch-up ended");
     }
-    let mut caught_up = caught_up;
-    caught_up.wait_for(|done| *done).await.unwrap();
+    assert!(gateway::http::starting::opened(caught_up).await);
     let model_at = second.app.read_models().unwrap().model().read().position;
     assert_eq!(model_at, head, "caught up, but not with the log's head");
     let token = login(&client, &second.base, "commission-locale").await;

@@ -30,18 +30,10 @@ impl App {
     /// Waits (bounded) until the read models the server answers from include
     /// `applied`. A slow projection delays, never fails, a write.
     pub async fn settle(&self, applied: Applied) {
-        if let Some(position) = applied.position {
-            self.settle_within(position, SETTLE_BOUND).await;
-        }
-    }
-
-    /// Waits until the read models the server answers from include `position`, at
-    /// most `bound`; returns whether they do (a warning is logged when they do not).
-    pub async fn settle_within(&self, position: Position, bound: Duration) -> bool {
-        let Some(projections) = self.projections() else {
-            return true;
+        let (Some(position), Some(projections)) = (applied.position, self.projections()) else {
+            return;
         };
-        let deadline = Instant::now() + bound;
+        let deadline = Instant::now() + SETTLE_BOUND;
         let others = async {
             for progress in projections.progress() {
                 if progress.name() == MainModel::NAME {
@@ -59,10 +51,9 @@ impl App {
         if !in_memory {
             tracing::warn!(%position, "modèle de lecture en retard : réponse sans l'attendre");
         }
-        if let Err(e) = &others {
+        if let Err(e) = others {
             tracing::warn!(%position, error = %e, "projections en retard : réponse sans les attendre");
         }
-        in_memory && others.is_ok()
     }
 
     /// Waits until the memory model every query is answered from includes `position`

@@ -5,7 +5,7 @@
 //! process that is not ready yet); every other request gets a 503 with `Retry-After`:
 //! a problem+json (`server.starting`) under `/api/`, a small French page that reloads
 //! itself elsewhere. Without the gate, a restarted server would show an empty or stale
-//! site, and a command decided on a model still refolding could be refused wrongly.
+//! site.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -27,6 +27,12 @@ pub fn open() -> CaughtUp {
     watch::channel(true).1
 }
 
+/// Waits until the gate opens; `false` if the catch-up ended without opening it (the
+/// server stopped first).
+pub async fn opened(mut caught_up: CaughtUp) -> bool {
+    caught_up.wait_for(|done| *done).await.is_ok()
+}
+
 /// Paths that answer while the server catches up: what operators and orchestrators
 /// poll to know when it is ready.
 fn answers_while_starting(path: &str) -> bool {
@@ -38,18 +44,19 @@ pub async fn gate(State(caught_up): State<CaughtUp>, request: Request, next: Nex
     if *caught_up.borrow() || answers_while_starting(request.uri().path()) {
         return next.run(request).await;
     }
-    let mut response = if request.uri().path().starts_with("/api/") {
-        AppError::Starting {
+    if request.uri().path().starts_with("/api/") {
+        // Rendered as a problem, `Retry-After` included, by `problem::render`.
+        return AppError::Starting {
             retry_after: RETRY_AFTER_SECS,
         }
+        .into_response();
+    }
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS))],
+        Html(STARTING_PAGE),
+    )
         .into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Html(STARTING_PAGE)).into_response()
-    };
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-    response
 }
 
 /// The page a browser gets while the server starts: self-contained, reloads itself.
