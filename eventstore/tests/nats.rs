@@ -587,3 +587,67 @@ async fn only_appends_that_need_it_carry_a_message_id() {
         })
         .await;
 }
+
+/// 256 appends in flight at once on one backend, plus appends given up halfway: each
+/// append gets the acknowledgement of its own message (the backend matches replies to
+/// appends itself), and one given up disturbs none of the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_append_gets_its_own_acknowledgement() {
+    let Some(url) = nats_url() else { return };
+    let streams = Streams::new(url);
+    streams
+        .run(async {
+            let backend = streams.fresh("acks").await;
+            // Appends dropped after their first poll: published or not, they must leave
+            // nothing behind that answers someone else.
+            for i in 0..8 {
+                let name = stream(&format!("abandoned-{i}"));
+                let abandoned = backend.append(
+                    &name,
+                    ExpectedRevision::NoStream,
+                    OffsetDateTime::now_utc(),
+                    vec![draft("Abandoned", i)],
+                );
+                let _ = futures::poll!(Box::pin(abandoned));
+            }
+            let appends = (0..256u64).map(|i| {
+                let backend = backend.clone();
+                tokio::spawn(async move {
+                    let s = stream(&format!("ballot-{i}"));
+                    let result = backend
+                        .append(
+                            &s,
+                            ExpectedRevision::NoStream,
+                            OffsetDateTime::now_utc(),
+                            vec![draft("VoteCast", i)],
+                        )
+                        .await
+                        .unwrap();
+                    (s, result)
+                })
+            });
+            let results = futures::future::join_all(appends).await;
+            let js_stream = backend
+                .jetstream()
+                .get_stream(backend.stream_name())
+                .await
+                .unwrap();
+            let mut sequences = std::collections::BTreeSet::new();
+            for joined in results {
+                let (s, result) = joined.unwrap();
+                let position = result.position.expect("a stored append has a position");
+                assert!(sequences.insert(position.commit()), "one sequence twice");
+                // The message at the acknowledged sequence is this stream's commit.
+                let message = js_stream.get_raw_message(position.commit()).await.unwrap();
+                assert_eq!(message.subject.as_str(), backend.subject_of(&s));
+                let read = backend
+                    .read_stream(&s, Direction::Forward, None, 10)
+                    .await
+                    .unwrap();
+                assert_eq!(read.len(), 1);
+                assert_eq!(read[0].position, position);
+            }
+            assert_eq!(sequences.len(), 256);
+        })
+        .await;
+}

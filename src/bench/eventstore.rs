@@ -21,7 +21,10 @@
 //!
 //! Printed per line: events/s, p50/p99 latency of one append (hdrhistogram, µs), the
 //! ratio to the raw ceiling of the same configuration and run set, and the peak RSS of
-//! the process during the measurement (`VmHWM`, reset before each one).
+//! the process during the measurement (`VmHWM`, reset before each one), and for appends
+//! the CPU time per event, in µs, of this process (`cpu cli`: the client, every thread)
+//! and of every `nats-server` process (`cpu nats`), so a gap to the ceiling can be
+//! told apart as the client's work or the server's.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -40,6 +43,7 @@ use eventstore::{
 use futures::StreamExt;
 use hdrhistogram::Histogram;
 
+use super::cpu;
 use super::memory::{peak_rss_kib, reset_peak_rss};
 use serde_json::json;
 
@@ -96,11 +100,20 @@ struct Sample {
     elapsed: Duration,
     latency: Option<Histogram<u64>>,
     peak_rss_kib: u64,
+    /// CPU ticks of this process (the client side) and of `nats-server` during an
+    /// append run; zero for reads, where they are not measured.
+    client_ticks: u64,
+    server_ticks: u64,
 }
 
 impl Sample {
     fn rate(&self) -> f64 {
         self.events as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// CPU microseconds per event from a tick count.
+    fn micros_per_event(&self, ticks: u64) -> f64 {
+        cpu::seconds(ticks) * 1e6 / self.events.max(1) as f64
     }
 }
 
@@ -133,7 +146,7 @@ pub async fn run(args: EventstoreArgs) -> anyhow::Result<()> {
         args.events, args.payload, args.streams, args.concurrency, args.runs
     );
     println!(
-        "{:<6} {:<6} {:>8} {:>5} {:<7} {:>11} {:>9} {:>9} {:>7} {:>9}",
+        "{:<6} {:<6} {:>8} {:>5} {:<7} {:>11} {:>9} {:>9} {:>7} {:>9} {:>9} {:>9}",
         "kind",
         "store",
         "streams",
@@ -143,7 +156,9 @@ pub async fn run(args: EventstoreArgs) -> anyhow::Result<()> {
         "p50 µs",
         "p99 µs",
         "ratio",
-        "peak MiB"
+        "peak MiB",
+        "cpu cli",
+        "cpu nats"
     );
     for &backend in &args.backend {
         for &streams in &args.streams {
@@ -234,8 +249,23 @@ fn report(
             .map(|s| s.peak_rss_kib)
             .max()
             .unwrap_or(0);
+        // CPU per event (µs) of the client process and of nats-server, where measured.
+        let measured = samples[&variant].iter().all(|s| s.client_ticks > 0);
+        let cpu_per_event = |ticks: &dyn Fn(&Sample) -> u64| {
+            if measured {
+                format!("{:.1}", median(variant, &|s| s.micros_per_event(ticks(s))))
+            } else {
+                "-".to_owned()
+            }
+        };
+        let client_cpu = cpu_per_event(&|s| s.client_ticks);
+        let server_cpu = if backend == BackendKind::Nats {
+            cpu_per_event(&|s| s.server_ticks)
+        } else {
+            "-".to_owned()
+        };
         println!(
-            "{:<6} {:<6} {:>8} {:>5} {:<7} {:>11.0} {:>9} {:>9} {:>6.1}% {:>9.1}",
+            "{:<6} {:<6} {:>8} {:>5} {:<7} {:>11.0} {:>9} {:>9} {:>6.1}% {:>9.1} {:>9} {:>9}",
             kind,
             match backend {
                 BackendKind::Nats => "nats",
@@ -248,7 +278,9 @@ fn report(
             p50,
             p99,
             100.0 * rate / ceiling,
-            peak as f64 / 1024.0
+            peak as f64 / 1024.0,
+            client_cpu,
+            server_cpu
         );
     }
 }
@@ -407,6 +439,8 @@ async fn append_run(
     let payload = bytes::Bytes::from(text(args.payload).into_bytes());
     let body = Arc::new(text(args.payload));
     reset_peak_rss();
+    let client_before = cpu::this_process();
+    let server_before = cpu::processes_named("nats-server");
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(concurrency);
     for worker in 0..concurrency {
@@ -503,6 +537,8 @@ async fn append_run(
         latency.add(task.await??)?;
     }
     let elapsed = started.elapsed();
+    let client_ticks = cpu::this_process().saturating_sub(client_before);
+    let server_ticks = cpu::processes_named("nats-server").saturating_sub(server_before);
     let peak_rss_kib = peak_rss_kib();
     if let Some(raw) = raw_file {
         raw.remove();
@@ -512,6 +548,8 @@ async fn append_run(
         elapsed,
         latency: Some(latency),
         peak_rss_kib,
+        client_ticks,
+        server_ticks,
     })
 }
 
@@ -570,6 +608,8 @@ async fn crate_read(target: &Target) -> anyhow::Result<Sample> {
         elapsed: started.elapsed(),
         latency: None,
         peak_rss_kib: peak_rss_kib(),
+        client_ticks: 0,
+        server_ticks: 0,
     })
 }
 
@@ -602,6 +642,8 @@ async fn raw_read(target: &Target, filled: u64) -> anyhow::Result<Sample> {
             elapsed: started.elapsed(),
             latency: None,
             peak_rss_kib: peak_rss_kib(),
+            client_ticks: 0,
+            server_ticks: 0,
         });
     }
     let path = target.file.as_ref().context("aucun stockage")?;
@@ -613,6 +655,8 @@ async fn raw_read(target: &Target, filled: u64) -> anyhow::Result<Sample> {
         elapsed: started.elapsed(),
         latency: None,
         peak_rss_kib: peak_rss_kib(),
+        client_ticks: 0,
+        server_ticks: 0,
     })
 }
 

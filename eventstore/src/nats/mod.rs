@@ -55,6 +55,7 @@
 //!   commits written by other processes, when a background task polling the stream's
 //!   last sequence ([`NatsConfig::watch_interval`], only while someone watches) sees it grow.
 
+mod acks;
 pub mod cache;
 pub mod subject;
 
@@ -65,8 +66,8 @@ use std::time::Duration;
 use async_nats::jetstream::{
     self,
     consumer::{pull, AckPolicy, DeliverPolicy},
-    context::{Context, PublishErrorKind},
-    message::{PublishMessage, StreamMessage},
+    context::Context,
+    message::StreamMessage,
     stream::{DirectGetErrorKind, DiscardPolicy, RetentionPolicy, StorageType},
 };
 use async_trait::async_trait;
@@ -84,6 +85,7 @@ use crate::expected::{AppendResult, CurrentRevision, ExpectedRevision};
 use crate::position::{Direction, Position, ReadFrom};
 use crate::stream_name::{StreamFilter, StreamName};
 
+use acks::{Acknowledged, Publisher};
 use cache::StreamCache;
 use subject::Subjects;
 
@@ -193,6 +195,7 @@ pub struct NatsBackend {
 struct Inner {
     client: async_nats::Client,
     js: Context,
+    publisher: Publisher,
     stream: jetstream::stream::Stream,
     name: String,
     subjects: Subjects,
@@ -299,9 +302,11 @@ impl NatsBackend {
         }
         let direct = existing.allow_direct;
         let (commits, _) = watch::channel(info.state.last_sequence);
+        let publisher = Publisher::start(client.clone(), config.request_timeout).await?;
         let inner = Arc::new(Inner {
             client,
             js,
+            publisher,
             stream,
             name: config.stream,
             subjects,
@@ -591,36 +596,12 @@ impl Inner {
         expected_sequence: u64,
         msg_id: Option<&Uuid>,
         encoded: bytes::Bytes,
-    ) -> Result<Published, StoreError> {
-        let mut publish = PublishMessage::build()
-            .payload(encoded)
-            .expected_last_subject_sequence(expected_sequence);
-        if let Some(msg_id) = msg_id {
-            let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
-            publish = publish.message_id(msg_id.hyphenated().encode_lower(&mut id));
-        }
-        let ack = self
-            .js
-            .send_publish(subject, publish)
+    ) -> Result<Acknowledged, StoreError> {
+        let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let msg_id = msg_id.map(|msg_id| &*msg_id.hyphenated().encode_lower(&mut id));
+        self.publisher
+            .publish(subject, expected_sequence, msg_id, encoded)
             .await
-            .map_err(|e| backend_error("publication", e))?;
-        match ack.await {
-            Ok(ack) if ack.duplicate => Ok(Published::Duplicate(ack.sequence)),
-            Ok(ack) => Ok(Published::Stored(ack.sequence)),
-            Err(e) if e.kind() == PublishErrorKind::WrongLastSequence => {
-                Ok(Published::WrongSequence)
-            }
-            Err(e) if e.kind() == PublishErrorKind::MaxPayloadExceeded => {
-                Err(StoreError::TooLarge {
-                    size: MAX_COMMIT_BYTES + 1,
-                    max: MAX_COMMIT_BYTES,
-                })
-            }
-            Err(e) => Err(backend_error(
-                "publication (l'écriture a pu avoir lieu : réessayez avec les mêmes identifiants)",
-                e,
-            )),
-        }
     }
 
     fn notify(&self, sequence: u64) {
@@ -749,12 +730,6 @@ fn add_ids(ids: &mut HashMap<u64, (Uuid, Position)>, commit: &Commit) {
     }
 }
 
-enum Published {
-    Stored(u64),
-    Duplicate(u64),
-    WrongSequence,
-}
-
 enum Resolved {
     Done(AppendResult),
     Write {
@@ -847,7 +822,7 @@ impl Backend for NatsBackend {
                 .publish(subject.clone(), expected_sequence, msg_id, bytes)
                 .await?
             {
-                Published::Stored(sequence) => {
+                Acknowledged::Stored(sequence) => {
                     inner.cache.record(stream, first_revision, count, sequence);
                     inner.notify(sequence);
                     return Ok(AppendResult {
@@ -856,8 +831,8 @@ impl Backend for NatsBackend {
                         already_written: false,
                     });
                 }
-                Published::Duplicate(sequence) => duplicate_of = Some(sequence),
-                Published::WrongSequence => {}
+                Acknowledged::Duplicate(sequence) => duplicate_of = Some(sequence),
+                Acknowledged::WrongSequence => {}
             }
         }
         Err(StoreError::Backend(format!(
