@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 
 use crate::envelope::{EventDraft, EventRecord};
 use crate::error::StoreError;
+use crate::event_json::write_event;
 use crate::position::Position;
 use crate::stream_name::StreamName;
 
@@ -90,7 +91,7 @@ pub fn encode_body(
         match event.stored_json() {
             Some(stored) => bytes.extend_from_slice(stored),
             // Written straight into the body: no buffer of its own to grow and copy.
-            None => serde_json::to_writer(&mut bytes, event).map_err(encoding)?,
+            None => write_event(&mut bytes, event),
         }
         each_event(start..bytes.len());
     }

@@ -214,9 +214,11 @@ impl EventDraft {
     pub fn json(&self) -> Result<Cow<'_, [u8]>, StoreError> {
         match self.stored_json() {
             Some(bytes) => Ok(Cow::Borrowed(bytes)),
-            None => serde_json::to_vec(self)
-                .map(Cow::Owned)
-                .map_err(|e| StoreError::Encoding(e.to_string())),
+            None => {
+                let mut bytes = Vec::with_capacity(512);
+                crate::event_json::write_event(&mut bytes, self);
+                Ok(Cow::Owned(bytes))
+            }
         }
     }
 

@@ -16,6 +16,7 @@ pub mod commit;
 pub mod conformance;
 pub mod envelope;
 pub mod error;
+mod event_json;
 pub mod expected;
 pub mod file;
 pub mod folds;
