@@ -766,9 +766,7 @@ impl Backend for NatsBackend {
         };
         if events.is_empty() {
             // An empty append only checks the expectation, against the server.
-            return match inner
-                .resolve(stream, &subject, expected, &new_ids, None)
-                .await?
+            return match Box::pin(inner.resolve(stream, &subject, expected, &new_ids, None)).await?
             {
                 Resolved::Done(result) => Ok(result),
                 Resolved::Write { current, .. } => Ok(AppendResult {
@@ -785,9 +783,16 @@ impl Backend for NatsBackend {
         for _ in 0..MAX_REPLANS {
             let (first_revision, expected_sequence) = match plan.take() {
                 Some((first_revision, expected_sequence, _)) => (first_revision, expected_sequence),
-                None => match inner
-                    .resolve(stream, &subject, expected, &new_ids, duplicate_of.take())
-                    .await?
+                // Boxed: the slow path's futures (direct gets, reads back) would
+                // otherwise size every append's future, fast path included.
+                None => match Box::pin(inner.resolve(
+                    stream,
+                    &subject,
+                    expected,
+                    &new_ids,
+                    duplicate_of.take(),
+                ))
+                .await?
                 {
                     Resolved::Done(result) => return Ok(result),
                     Resolved::Write {
