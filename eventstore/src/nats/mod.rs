@@ -13,7 +13,10 @@
 //!   JetStream sequence, and `recorded_at` comes from the body, never from the broker.
 //!
 //! # Appends
-//! An append is published with `Nats-Expected-Last-Subject-Sequence` (0 for a stream
+//! An append is a core NATS publish whose reply subject names it; the backend's one
+//! reply subscription routes each acknowledgement to its append (module `acks`, cheaper per
+//! append than `jetstream::Context::send_publish`). It carries
+//! `Nats-Expected-Last-Subject-Sequence` (0 for a stream
 //! that must not exist yet), so the server refuses it if anyone wrote to the stream
 //! since the revision planned (a retry of an append that did land is refused too, its
 //! expected sequence being stale by then). `Nats-Msg-Id` (the first event id) is set
