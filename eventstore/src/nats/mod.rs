@@ -591,22 +591,6 @@ impl Inner {
         Ok(ids)
     }
 
-    /// Publishes a commit expecting the stream's last message at `expected_sequence`,
-    /// with `msg_id` as `Nats-Msg-Id` when given.
-    async fn publish(
-        &self,
-        subject: async_nats::Subject,
-        expected_sequence: u64,
-        msg_id: Option<&Uuid>,
-        encoded: bytes::Bytes,
-    ) -> Result<Acknowledged, StoreError> {
-        let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let msg_id = msg_id.map(|msg_id| &*msg_id.hyphenated().encode_lower(&mut id));
-        self.publisher
-            .publish(subject, expected_sequence, msg_id, encoded)
-            .await
-    }
-
     fn notify(&self, sequence: u64) {
         self.commits.send_if_modified(|known| {
             if sequence > *known {
@@ -827,6 +811,7 @@ impl Backend for NatsBackend {
                 }
             };
             match inner
+                .publisher
                 .publish(subject.clone(), expected_sequence, msg_id, bytes)
                 .await?
             {
