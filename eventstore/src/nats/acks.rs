@@ -261,6 +261,47 @@ fn parse(message: &Message) -> Result<Acknowledged, StoreError> {
 mod tests {
     use super::*;
 
+    /// The NATS server of the integration tests, if any (`NATS_URL`); required when
+    /// `CONCERTO_REQUIRE_SERVICES=1`.
+    fn nats_url() -> Option<String> {
+        match std::env::var("NATS_URL") {
+            Ok(url) if !url.is_empty() => Some(url),
+            _ => {
+                assert!(
+                    std::env::var("CONCERTO_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                    "NATS_URL not set while CONCERTO_REQUIRE_SERVICES=1"
+                );
+                println!("SKIPPED: NATS_URL not set");
+                None
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn appends_answered_refused_or_given_up_leave_no_entry_behind() {
+        let Some(url) = nats_url() else { return };
+        let client = async_nats::connect(url).await.unwrap();
+        let publisher = Publisher::start(client, Duration::from_secs(5))
+            .await
+            .unwrap();
+        // No JetStream stream listens on this subject: the server says so at once.
+        let nowhere =
+            async_nats::Subject::from(format!("concerto-test-nowhere.{}", Uuid::now_v7().simple()));
+        let refused = publisher
+            .publish(nowhere.clone(), 0, None, bytes::Bytes::from_static(b"{}"))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("rien n'a été écrit"), "{refused}");
+        // Appends dropped after their first poll, before any answer.
+        for _ in 0..4 {
+            let abandoned =
+                publisher.publish(nowhere.clone(), 0, None, bytes::Bytes::from_static(b"{}"));
+            let _ = futures::poll!(Box::pin(abandoned));
+        }
+        assert_eq!(lock(&publisher.pending).len(), 0);
+    }
+
     fn reply(payload: &str) -> Message {
         Message {
             subject: "_INBOX.x.1".into(),
