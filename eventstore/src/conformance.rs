@@ -23,6 +23,22 @@ use crate::store::EventStore;
 use crate::stream_name::{StreamFilter, StreamName};
 use crate::subscription::SubscriptionBatch;
 
+/// The NATS server the JetStream tests run against (`NATS_URL`), or `None` after
+/// printing "SKIPPED: NATS_URL not set". Panics instead when
+/// `CONCERTO_REQUIRE_SERVICES=1`, so CI cannot skip them silently.
+pub fn nats_url() -> Option<String> {
+    match std::env::var("NATS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("CONCERTO_REQUIRE_SERVICES").as_deref() == Ok("1") {
+                panic!("NATS_URL not set while CONCERTO_REQUIRE_SERVICES=1");
+            }
+            println!("SKIPPED: NATS_URL not set");
+            None
+        }
+    }
+}
+
 /// Makes a fresh, empty backend for each check.
 #[async_trait]
 pub trait BackendFactory: Sync {

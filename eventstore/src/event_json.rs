@@ -95,7 +95,7 @@ fn write_uuid(out: &mut Vec<u8>, id: &Uuid) {
 }
 
 /// Appends a JSON value as serde_json writes it.
-pub(crate) fn write_value(out: &mut Vec<u8>, value: &Value) {
+fn write_value(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
@@ -146,7 +146,7 @@ fn needs_escape(word: u64) -> bool {
 }
 
 /// Appends `s` as a JSON string with serde_json's escapes.
-pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');

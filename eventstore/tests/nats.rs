@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use concerto_eventstore::conformance::{draft, run_all, BackendFactory};
+use concerto_eventstore::conformance::{draft, nats_url, run_all, BackendFactory};
 use concerto_eventstore::keystore::memory::MemoryKeyStore;
 use concerto_eventstore::nats::{NatsBackend, NatsConfig};
 use concerto_eventstore::{
@@ -21,19 +21,6 @@ use concerto_eventstore::{
 };
 use futures::FutureExt;
 use time::OffsetDateTime;
-
-fn nats_url() -> Option<String> {
-    match std::env::var("NATS_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            if std::env::var("CONCERTO_REQUIRE_SERVICES").as_deref() == Ok("1") {
-                panic!("NATS_URL not set while CONCERTO_REQUIRE_SERVICES=1");
-            }
-            println!("SKIPPED: NATS_URL not set");
-            None
-        }
-    }
-}
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 

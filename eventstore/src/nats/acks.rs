@@ -38,9 +38,12 @@ use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 use uuid::Uuid;
 
+use super::{backend_error, backend_failure};
 use crate::backend::MAX_COMMIT_BYTES;
 use crate::error::StoreError;
 
+/// What failed when the reply subscription cannot be made.
+const SUBSCRIBING: &str = "abonnement aux accusés de publication";
 /// JetStream's error code for a refused `Nats-Expected-Last-Subject-Sequence`.
 const WRONG_LAST_SEQUENCE: u64 = 10071;
 
@@ -98,12 +101,12 @@ impl Publisher {
         let mut replies = client
             .subscribe(format!("{prefix}*"))
             .await
-            .map_err(|e| backend(&format!("abonnement aux accusés de publication : {e}")))?;
+            .map_err(|e| backend_error(SUBSCRIBING, e))?;
         // The server must know the subscription before the first reply is sent to it.
         client
             .flush()
             .await
-            .map_err(|e| backend(&format!("abonnement aux accusés de publication : {e}")))?;
+            .map_err(|e| backend_error(SUBSCRIBING, e))?;
         let pending: Pending = Arc::default();
         let routed = pending.clone();
         let skip = prefix.len();
@@ -181,7 +184,7 @@ impl Publisher {
                     max: MAX_COMMIT_BYTES,
                 }
             } else {
-                backend(&format!("publication : {e}"))
+                backend_error("publication", e)
             });
         }
         match tokio::time::timeout(self.timeout, answer).await {
@@ -189,7 +192,7 @@ impl Publisher {
                 entry.answered = true;
                 parse(&message)
             }
-            Ok(Err(_)) | Err(_) => Err(backend(
+            Ok(Err(_)) | Err(_) => Err(backend_failure(
                 "publication sans accusé du serveur (l'écriture a pu avoir lieu : réessayez avec les mêmes identifiants)",
             )),
         }
@@ -225,19 +228,15 @@ fn lock(pending: &Pending) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Se
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn backend(what: &str) -> StoreError {
-    StoreError::Backend(format!("NATS JetStream : {what}"))
-}
-
 /// The server's answer to one publish.
 fn parse(message: &Message) -> Result<Acknowledged, StoreError> {
     if message.status == Some(StatusCode::NO_RESPONDERS) {
-        return Err(backend(
+        return Err(backend_failure(
             "aucun flux JetStream ne reçoit ce sujet (flux supprimé ?) : rien n'a été écrit",
         ));
     }
     let body: AckBody = serde_json::from_slice(&message.payload).map_err(|e| {
-        backend(&format!(
+        backend_failure(format_args!(
             "accusé de publication illisible ({e}) : l'écriture a pu avoir lieu"
         ))
     })?;
@@ -245,13 +244,13 @@ fn parse(message: &Message) -> Result<Acknowledged, StoreError> {
         (Some(error), _) if error.err_code == WRONG_LAST_SEQUENCE => {
             Ok(Acknowledged::WrongSequence)
         }
-        (Some(error), _) => Err(backend(&format!(
+        (Some(error), _) => Err(backend_failure(format_args!(
             "publication refusée ({}, code {}) : {}",
             error.code, error.err_code, error.description
         ))),
         (None, Some(sequence)) if body.duplicate => Ok(Acknowledged::Duplicate(sequence)),
         (None, Some(sequence)) => Ok(Acknowledged::Stored(sequence)),
-        (None, None) => Err(backend(
+        (None, None) => Err(backend_failure(
             "accusé de publication sans numéro de séquence : l'écriture a pu avoir lieu",
         )),
     }
@@ -260,22 +259,7 @@ fn parse(message: &Message) -> Result<Acknowledged, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The NATS server of the integration tests, if any (`NATS_URL`); required when
-    /// `CONCERTO_REQUIRE_SERVICES=1`.
-    fn nats_url() -> Option<String> {
-        match std::env::var("NATS_URL") {
-            Ok(url) if !url.is_empty() => Some(url),
-            _ => {
-                assert!(
-                    std::env::var("CONCERTO_REQUIRE_SERVICES").as_deref() != Ok("1"),
-                    "NATS_URL not set while CONCERTO_REQUIRE_SERVICES=1"
-                );
-                println!("SKIPPED: NATS_URL not set");
-                None
-            }
-        }
-    }
+    use crate::conformance::nats_url;
 
     #[tokio::test]
     async fn appends_answered_refused_or_given_up_leave_no_entry_behind() {

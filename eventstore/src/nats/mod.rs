@@ -159,8 +159,14 @@ impl NatsConfig {
     }
 }
 
+/// A JetStream failure, named by what it was doing.
+fn backend_failure(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(format!("NATS JetStream : {what}"))
+}
+
+/// A JetStream failure with the client's error.
 fn backend_error(what: &str, error: impl std::fmt::Display) -> StoreError {
-    StoreError::Backend(format!("NATS JetStream : {what} : {error}"))
+    backend_failure(format_args!("{what} : {error}"))
 }
 
 /// A direct get's answer, with "not found" as `None`.
@@ -252,8 +258,6 @@ impl NatsBackend {
     ) -> Result<Self, StoreError> {
         let js = jetstream::ContextBuilder::new()
             .timeout(config.request_timeout)
-            .max_ack_inflight(65_536)
-            .backpressure_on_inflight(true)
             .build(client.clone());
         let subjects = Subjects::new(&config.stream);
         let wanted = jetstream::stream::Config {
@@ -828,8 +832,8 @@ impl Backend for NatsBackend {
                 Acknowledged::WrongSequence => {}
             }
         }
-        Err(StoreError::Backend(format!(
-            "NATS JetStream : le flux « {stream} » change trop vite, écriture abandonnée après {MAX_REPLANS} essais"
+        Err(backend_failure(format_args!(
+            "le flux « {stream} » change trop vite, écriture abandonnée après {MAX_REPLANS} essais"
         )))
     }
 
