@@ -11,13 +11,13 @@
 use std::ops::Range;
 
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 use crate::envelope::{EventDraft, EventRecord};
 use crate::error::StoreError;
-use crate::event_json::write_event;
+use crate::event_json::{write_commit_head, write_event};
 use crate::position::Position;
 use crate::stream_name::StreamName;
 
@@ -33,15 +33,6 @@ pub struct CommitBody {
     pub recorded_at: OffsetDateTime,
     /// The events, in order.
     pub events: Vec<EventDraft>,
-}
-
-/// The members of a body before `events`, in their stored order.
-#[derive(Serialize)]
-struct Header<'a> {
-    stream: &'a StreamName,
-    first_revision: u64,
-    #[serde(with = "time::serde::rfc3339")]
-    recorded_at: OffsetDateTime,
 }
 
 /// A stored body with its events left as raw slices of the input.
@@ -71,17 +62,7 @@ pub fn encode_body(
 ) -> Result<Vec<u8>, StoreError> {
     // Sized for a typical envelope so the buffer rarely grows while writing.
     let mut bytes = Vec::with_capacity(256 + 768 * events.len());
-    serde_json::to_writer(
-        &mut bytes,
-        &Header {
-            stream,
-            first_revision,
-            recorded_at,
-        },
-    )
-    .map_err(encoding)?;
-    // The header is an object: reopen it to add `events` as its last member.
-    bytes.pop();
+    write_commit_head(&mut bytes, stream, first_revision, recorded_at).map_err(encoding)?;
     bytes.extend_from_slice(b",\"events\":[");
     for (i, event) in events.iter().enumerate() {
         if i > 0 {
@@ -181,6 +162,7 @@ impl CommitBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Serialize;
     use serde_json::json;
 
     fn body() -> CommitBody {
@@ -225,6 +207,34 @@ mod tests {
         })
         .unwrap();
         assert_eq!(body.encode().unwrap().as_ref(), derived.as_slice());
+    }
+
+    proptest::proptest! {
+        /// The head written by hand (stream, revision, RFC 3339 time) is serde's, for
+        /// any stream name and any time of years 0–9999, whole seconds included.
+        #[test]
+        fn the_head_is_serdes_for_any_stream_and_time(
+            name in "[a-z]{1,8}-[^\\s]{1,20}",
+            first_revision in proptest::prelude::any::<u64>(),
+            nanos in -62_167_219_200_000_000_000i128..253_402_300_799_999_999_999i128,
+            whole_second in proptest::prelude::any::<bool>(),
+        ) {
+            let nanos = if whole_second { nanos - nanos.rem_euclid(1_000_000_000) } else { nanos };
+            let Ok(stream) = StreamName::parse(name) else { return Ok(()) };
+            let recorded_at = OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap();
+            let written = encode_body(&stream, first_revision, recorded_at, &[], |_| {}).unwrap();
+            let derived = serde_json::to_vec(&Derived {
+                stream: &stream,
+                first_revision,
+                recorded_at,
+                events: &[],
+            })
+            .unwrap();
+            proptest::prop_assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(derived).unwrap()
+            );
+        }
     }
 
     #[test]

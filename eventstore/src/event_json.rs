@@ -17,9 +17,34 @@
 use std::io::Write as _;
 
 use serde_json::{Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::envelope::{EventDraft, Metadata, SealedPart};
+use crate::stream_name::StreamName;
+
+/// Appends the members of a commit's body that come before its events, with the
+/// object left open: `{"stream":…,"first_revision":…,"recorded_at":"<RFC 3339>"`, the
+/// bytes serde_json gives for them (time's RFC 3339 formatting, written in place).
+///
+/// Errors: a time RFC 3339 cannot write (a year outside 0–9999, an offset with seconds).
+pub(crate) fn write_commit_head(
+    out: &mut Vec<u8>,
+    stream: &StreamName,
+    first_revision: u64,
+    recorded_at: OffsetDateTime,
+) -> Result<(), time::error::Format> {
+    out.extend_from_slice(b"{\"stream\":");
+    write_str(out, stream.as_str());
+    out.extend_from_slice(b",\"first_revision\":");
+    out.extend_from_slice(itoa::Buffer::new().format(first_revision).as_bytes());
+    out.extend_from_slice(b",\"recorded_at\":\"");
+    // RFC 3339 holds only digits, `-`, `:`, `.`, `T`, `Z` and `+`: nothing to escape.
+    recorded_at.format_into(out, &Rfc3339)?;
+    out.push(b'"');
+    Ok(())
+}
 
 /// Appends the event's JSON to `out`.
 pub(crate) fn write_event(out: &mut Vec<u8>, event: &EventDraft) {
@@ -28,7 +53,7 @@ pub(crate) fn write_event(out: &mut Vec<u8>, event: &EventDraft) {
     out.extend_from_slice(b",\"type\":");
     write_str(out, &event.event_type);
     out.extend_from_slice(b",\"schema_version\":");
-    let _ = write!(out, "{}", event.schema_version); // writing to a Vec cannot fail
+    out.extend_from_slice(itoa::Buffer::new().format(event.schema_version).as_bytes());
     out.extend_from_slice(b",\"data\":");
     write_value(out, &event.data);
     out.extend_from_slice(b",\"metadata\":");
@@ -49,27 +74,32 @@ pub(crate) fn write_event(out: &mut Vec<u8>, event: &EventDraft) {
 fn write_metadata(out: &mut Vec<u8>, metadata: &Metadata) {
     out.push(b'{');
     let mut first = true;
-    let mut key = |out: &mut Vec<u8>, name: &str| {
+    // The known keys are written as they are: none of them needs an escape.
+    let mut key = |out: &mut Vec<u8>, quoted_name: &[u8]| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        out.extend_from_slice(quoted_name);
+        out.push(b':');
+    };
+    if let Some(id) = &metadata.correlation_id {
+        key(out, b"\"$correlationId\"");
+        write_uuid(out, id);
+    }
+    if let Some(id) = &metadata.causation_id {
+        key(out, b"\"$causationId\"");
+        write_uuid(out, id);
+    }
+    if let Some(actor) = &metadata.actor {
+        key(out, b"\"actor\"");
+        write_str(out, actor);
+    }
+    for (name, value) in &metadata.extra {
         if !std::mem::take(&mut first) {
             out.push(b',');
         }
         write_str(out, name);
         out.push(b':');
-    };
-    if let Some(id) = &metadata.correlation_id {
-        key(out, "$correlationId");
-        write_uuid(out, id);
-    }
-    if let Some(id) = &metadata.causation_id {
-        key(out, "$causationId");
-        write_uuid(out, id);
-    }
-    if let Some(actor) = &metadata.actor {
-        key(out, "actor");
-        write_str(out, actor);
-    }
-    for (name, value) in &metadata.extra {
-        key(out, name);
         write_value(out, value);
     }
     out.push(b'}');
@@ -135,14 +165,34 @@ fn write_object(out: &mut Vec<u8>, map: &Map<String, Value>) {
 const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any of the eight bytes of `word` needs an escape: below 0x20, `"` or `\`.
-/// (Exact for "any"; which byte it is, the slow path finds.)
-fn needs_escape(word: u64) -> bool {
+/// Non-zero when any of the eight bytes of `word` needs an escape: below 0x20, `"` or
+/// `\`. (Exact for "any": a false mark only ever sits above a true one in the same
+/// word; which byte it is, the slow path finds.)
+fn escape_marks(word: u64) -> u64 {
     let below_space = word.wrapping_sub(LOW_BITS * 0x20) & !word;
     let quote = word ^ (LOW_BITS * u64::from(b'"'));
     let backslash = word ^ (LOW_BITS * u64::from(b'\\'));
     let is_zero = |x: u64| x.wrapping_sub(LOW_BITS) & !x;
-    (below_space | is_zero(quote) | is_zero(backslash)) & HIGH_BITS != 0
+    (below_space | is_zero(quote) | is_zero(backslash)) & HIGH_BITS
+}
+
+fn needs_escape(word: u64) -> bool {
+    escape_marks(word) != 0
+}
+
+/// Whether any byte of `bytes` needs an escape: every word is checked, with no branch
+/// per word, and the last partial word padded with a byte that needs none.
+fn has_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let mut marks = 0;
+    for word in &mut words {
+        marks |= escape_marks(u64::from_le_bytes(word.try_into().expect("eight bytes")));
+    }
+    let rest = words.remainder();
+    let mut last = [b'a'; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    marks |= escape_marks(u64::from_le_bytes(last));
+    marks != 0
 }
 
 /// Appends `s` as a JSON string with serde_json's escapes.
@@ -150,6 +200,12 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
+    // Most texts need no escape at all: one check, one copy.
+    if !has_escape(bytes) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     // `clean` is where the run of bytes not yet copied, none needing an escape, starts.
     let mut clean = 0;
     let mut i = 0;

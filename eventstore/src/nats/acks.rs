@@ -25,13 +25,13 @@
 //!   meanwhile time out as above.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_nats::header::{self, HeaderMap, HeaderValue};
 use async_nats::{Client, Message, PublishErrorKind, StatusCode};
+use foldhash::fast::FixedState;
 use futures::StreamExt;
 use serde::Deserialize;
 use tokio::sync::oneshot;
@@ -79,7 +79,9 @@ struct ApiError {
     description: String,
 }
 
-type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Message>>>>;
+/// The appends waiting for an answer, by token. The tokens are this process's own
+/// counter, so a fast hash without a random seed is enough.
+type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Message>, FixedState>>>;
 
 /// Publishes commits and matches each acknowledgement to its append.
 pub(crate) struct Publisher {
@@ -151,7 +153,7 @@ impl Publisher {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::NATS_EXPECTED_LAST_SUBJECT_SEQUENCE,
-            HeaderValue::from(expected_sequence),
+            HeaderValue::from(itoa::Buffer::new().format(expected_sequence)),
         );
         if let Some(msg_id) = msg_id {
             let mut id = [0u8; uuid::fmt::Hyphenated::LENGTH];
@@ -172,7 +174,7 @@ impl Publisher {
         };
         let mut reply = String::with_capacity(self.prefix.len() + 20);
         reply.push_str(&self.prefix);
-        let _ = write!(reply, "{token}"); // writing to a String cannot fail
+        reply.push_str(itoa::Buffer::new().format(token));
         if let Err(e) = self
             .client
             .publish_with_reply_and_headers(subject, reply, headers, payload)
@@ -221,7 +223,9 @@ impl Drop for Entry<'_> {
     }
 }
 
-fn lock(pending: &Pending) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Sender<Message>>> {
+fn lock(
+    pending: &Pending,
+) -> std::sync::MutexGuard<'_, HashMap<u64, oneshot::Sender<Message>, FixedState>> {
     // A panic elsewhere leaves the map usable: each entry stands alone.
     pending
         .lock()

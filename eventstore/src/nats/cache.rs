@@ -20,6 +20,8 @@ use crate::stream_name::StreamName;
 pub(crate) struct StreamState {
     /// Revision and sequence of the last known commit's last event.
     pub last: Option<(u64, u64)>,
+    /// The stream's subject, once an append has made it.
+    pub subject: Option<async_nats::Subject>,
     /// `(first revision, sequence)` of the commits covering revisions `0..indexed_next`.
     pub commits: Vec<(u64, u64)>,
     /// The revision after the last indexed commit (0: nothing indexed).
@@ -71,9 +73,12 @@ impl StreamCache {
         }
     }
 
-    /// The last known (revision, sequence) of a stream.
-    pub fn last(&self, stream: &StreamName) -> Option<(u64, u64)> {
-        self.streams.shard(stream).get(stream).and_then(|s| s.last)
+    /// The last known (revision, sequence) of a stream, and its subject if known.
+    pub fn tail(&self, stream: &StreamName) -> (Option<(u64, u64)>, Option<async_nats::Subject>) {
+        match self.streams.shard(stream).get(stream) {
+            Some(state) => (state.last, state.subject.clone()),
+            None => (None, None),
+        }
     }
 
     /// Runs `f` on a copy-free view of the stream's state, if known.
@@ -94,6 +99,23 @@ impl StreamCache {
     /// Records a commit of `count` events at `first_revision`, stored at `sequence`.
     pub fn record(&self, stream: &StreamName, first_revision: u64, count: u64, sequence: u64) {
         self.update(stream, |state| {
+            state.record(first_revision, count, sequence)
+        });
+    }
+
+    /// Records an append's commit (as [`StreamCache::record`]) and keeps its subject.
+    pub fn record_append(
+        &self,
+        stream: &StreamName,
+        subject: &async_nats::Subject,
+        first_revision: u64,
+        count: u64,
+        sequence: u64,
+    ) {
+        self.update(stream, |state| {
+            if state.subject.is_none() {
+                state.subject = Some(subject.clone());
+            }
             state.record(first_revision, count, sequence)
         });
     }

@@ -704,12 +704,12 @@ impl Inner {
 /// out where it is not needed saves the server's duplicate tracking: 8 % of the raw
 /// publish rate at concurrency 16 and 22 % at 256 on the development machine
 /// (`BENCHMARKS.md`).
-fn needs_message_id(expected: ExpectedRevision, ids: &[Uuid]) -> bool {
+fn needs_message_id(expected: ExpectedRevision, events: &[EventDraft]) -> bool {
     let locates_its_retry = matches!(
         expected,
         ExpectedRevision::Exact(_) | ExpectedRevision::NoStream
     );
-    !locates_its_retry || ids.iter().any(|id| id.get_version_num() != 7)
+    !locates_its_retry || events.iter().any(|event| event.id.get_version_num() != 7)
 }
 
 fn add_ids(ids: &mut HashMap<u64, (Uuid, Position)>, commit: &Commit) {
@@ -740,25 +740,25 @@ impl Backend for NatsBackend {
         events: Vec<EventDraft>,
     ) -> Result<AppendResult, StoreError> {
         let inner = &*self.inner;
-        let subject = async_nats::Subject::from(inner.subjects.stream(stream));
-        let new_ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
-        // The fast path: the cache says where the stream stands and the expectation agrees.
-        let cached = inner.cache.last(stream);
+        // The fast path: the cache says where the stream stands and the expectation
+        // agrees; it also holds the stream's subject, escaped by an earlier append.
+        let (cached, known_subject) = inner.cache.tail(stream);
+        let subject = known_subject
+            .unwrap_or_else(|| async_nats::Subject::from(inner.subjects.stream(stream)));
         let mut plan = match (expected, cached) {
             (ExpectedRevision::Exact(n), Some((revision, sequence))) if n == revision => {
-                Some((revision + 1, sequence, CurrentRevision::Current(revision)))
+                Some((revision + 1, sequence))
             }
             (
                 ExpectedRevision::Any | ExpectedRevision::StreamExists,
                 Some((revision, sequence)),
-            ) => Some((revision + 1, sequence, CurrentRevision::Current(revision))),
-            (ExpectedRevision::NoStream, None) => Some((0, 0, CurrentRevision::NoStream)),
+            ) => Some((revision + 1, sequence)),
+            (ExpectedRevision::NoStream, None) => Some((0, 0)),
             _ => None,
         };
         if events.is_empty() {
             // An empty append only checks the expectation, against the server.
-            return match Box::pin(inner.resolve(stream, &subject, expected, &new_ids, None)).await?
-            {
+            return match Box::pin(inner.resolve(stream, &subject, expected, &[], None)).await? {
                 Resolved::Done(result) => Ok(result),
                 Resolved::Write { current, .. } => Ok(AppendResult {
                     next_expected: current,
@@ -768,59 +768,58 @@ impl Backend for NatsBackend {
             };
         }
         let count = events.len() as u64;
-        let msg_id = needs_message_id(expected, &new_ids).then_some(&new_ids[0]);
-        let mut encoded: Option<(u64, bytes::Bytes)> = None;
+        let msg_id = needs_message_id(expected, &events).then_some(events[0].id);
         let mut duplicate_of = None;
         for _ in 0..MAX_REPLANS {
             let (first_revision, expected_sequence) = match plan.take() {
-                Some((first_revision, expected_sequence, _)) => (first_revision, expected_sequence),
-                // Boxed: the slow path's futures (direct gets, reads back) would
-                // otherwise size every append's future, fast path included.
-                None => match Box::pin(inner.resolve(
-                    stream,
-                    &subject,
-                    expected,
-                    &new_ids,
-                    duplicate_of.take(),
-                ))
-                .await?
-                {
-                    Resolved::Done(result) => return Ok(result),
-                    Resolved::Write {
-                        first_revision,
-                        expected_sequence,
-                        ..
-                    } => (first_revision, expected_sequence),
-                },
-            };
-            let bytes = match &encoded {
-                Some((revision, bytes)) if *revision == first_revision => bytes.clone(),
-                _ => {
-                    // The events are dropped once published: no stored slices to keep.
-                    let bytes = bytes::Bytes::from(encode_body(
+                Some(planned) => planned,
+                None => {
+                    let new_ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+                    // Boxed: the slow path's futures (direct gets, reads back) would
+                    // otherwise size every append's future, fast path included.
+                    match Box::pin(inner.resolve(
                         stream,
-                        first_revision,
-                        recorded_at,
-                        &events,
-                        |_| {},
-                    )?);
-                    if bytes.len() > MAX_COMMIT_BYTES {
-                        return Err(StoreError::TooLarge {
-                            size: bytes.len(),
-                            max: MAX_COMMIT_BYTES,
-                        });
+                        &subject,
+                        expected,
+                        &new_ids,
+                        duplicate_of.take(),
+                    ))
+                    .await?
+                    {
+                        Resolved::Done(result) => return Ok(result),
+                        Resolved::Write {
+                            first_revision,
+                            expected_sequence,
+                            ..
+                        } => (first_revision, expected_sequence),
                     }
-                    encoded = Some((first_revision, bytes.clone()));
-                    bytes
                 }
             };
+            // Encoded for each attempt (a replan is rare, and re-encoding costs less
+            // than keeping a second handle on every append's bytes); the events are
+            // dropped once published, so no stored slices are kept.
+            let bytes = bytes::Bytes::from(encode_body(
+                stream,
+                first_revision,
+                recorded_at,
+                &events,
+                |_| {},
+            )?);
+            if bytes.len() > MAX_COMMIT_BYTES {
+                return Err(StoreError::TooLarge {
+                    size: bytes.len(),
+                    max: MAX_COMMIT_BYTES,
+                });
+            }
             match inner
                 .publisher
-                .publish(subject.clone(), expected_sequence, msg_id, bytes)
+                .publish(subject.clone(), expected_sequence, msg_id.as_ref(), bytes)
                 .await?
             {
                 Acknowledged::Stored(sequence) => {
-                    inner.cache.record(stream, first_revision, count, sequence);
+                    inner
+                        .cache
+                        .record_append(stream, &subject, first_revision, count, sequence);
                     inner.notify(sequence);
                     return Ok(AppendResult {
                         next_expected: CurrentRevision::Current(first_revision + count - 1),
