@@ -12,7 +12,12 @@
 //! - `crate`: `EventStore::append` with `Exact` (`NoStream` first) expectations and a
 //!   realistic envelope (UUID v7 id, type, schema version, JSON data holding the payload,
 //!   correlation/causation/actor metadata);
-//! - `sealed`: the same with a personal part sealed under a per-stream key.
+//! - `sealed`: the same with a personal part sealed under a per-stream key;
+//! - `raw-env` (with `--envelope-ceiling`): `raw` again, with payloads the size of the
+//!   commit body `crate` writes for one of its events. Its ratio to `raw` is what the
+//!   message size alone costs (the server stores and acknowledges more bytes); `crate`
+//!   against it is the client's own work. A diagnostic line: the ratio the issue sets a
+//!   target for is `crate` against `raw`.
 //!
 //! Catch-up: a store filled with `--events` events is read from the start of `$all`:
 //! `crate` is an `EventStore` subscription (pages of 1,024 until caught up), `raw` a bare
@@ -83,6 +88,10 @@ pub struct EventstoreArgs {
     /// Only this append variant besides the ceiling (`crate` or `sealed`; for profiling).
     #[arg(long)]
     pub only: Option<String>,
+    /// Also measure `raw-env`: the raw publisher with payloads the size of the crate's
+    /// commit bodies (what the message size alone costs).
+    #[arg(long)]
+    pub envelope_ceiling: bool,
 }
 
 /// A storage backend to measure.
@@ -120,6 +129,8 @@ impl Sample {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Variant {
     Raw,
+    /// The raw publisher with payloads of the crate's commit size.
+    RawEnvelope,
     Crate,
     Sealed,
 }
@@ -128,6 +139,7 @@ impl Variant {
     fn name(self) -> &'static str {
         match self {
             Variant::Raw => "raw",
+            Variant::RawEnvelope => "raw-env",
             Variant::Crate => "crate",
             Variant::Sealed => "sealed",
         }
@@ -185,6 +197,12 @@ async fn append_measurement(
     if !args.no_sealed {
         variants.push(Variant::Sealed);
     }
+    let envelope_size = if args.envelope_ceiling {
+        variants.insert(1, Variant::RawEnvelope);
+        crate_commit_size(args, backend).await?
+    } else {
+        args.payload
+    };
     if let Some(only) = &args.only {
         variants.retain(|v| v.name() == only);
     }
@@ -194,13 +212,90 @@ async fn append_measurement(
         for i in 0..variants.len() {
             let variant = variants[(i + run) % variants.len()];
             let target = Target::fresh(args, backend, &format!("A{run}{}", variant.name())).await?;
-            let sample = append_run(args, &target, variant, streams, concurrency).await;
+            let raw_payload = match variant {
+                Variant::RawEnvelope => envelope_size,
+                _ => args.payload,
+            };
+            let sample =
+                append_run(args, &target, variant, streams, concurrency, raw_payload).await;
             target.remove().await;
             samples.entry(variant).or_default().push(sample?);
         }
     }
     report(&samples, &variants, "append", backend, streams, concurrency);
+    if args.envelope_ceiling {
+        println!("(raw-env : charge utile de {envelope_size} o, la taille du corps d'un commit de `crate`)");
+    }
     Ok(())
+}
+
+/// The size of the commit body the store writes for one of the benchmark's events: one
+/// is appended to fresh storage, read back, and its body encoded again at a revision
+/// of two digits, as most of a run's commits have.
+async fn crate_commit_size(args: &EventstoreArgs, backend: BackendKind) -> anyhow::Result<usize> {
+    let target = Target::fresh(args, backend, "size").await?;
+    let stream = StreamName::parse("contribution-500")?;
+    let body = text(args.payload);
+    let mut ids = IdGen::new();
+    let session = ids.next();
+    let previous = ids.next();
+    let event = bench_event(&mut ids, session, Some(previous), 500, &body);
+    let appended = target
+        .store
+        .append(&stream, ExpectedRevision::NoStream, vec![event])
+        .await;
+    let read = match appended {
+        Ok(_) => {
+            target
+                .store
+                .read_stream(&stream, eventstore::Direction::Forward, None, 1)
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    target.remove().await;
+    let read = read?;
+    let record = &read
+        .first()
+        .context("l'événement écrit n'a pas été relu")?
+        .record;
+    let bytes = eventstore::commit::encode_body(
+        &stream,
+        99,
+        record.recorded_at,
+        std::slice::from_ref(&record.event),
+        |_| {},
+    )?;
+    Ok(bytes.len())
+}
+
+/// One of the benchmark's events: a contribution of `body` by the participant owning
+/// `stream`, in the user session `session`, caused by `previous`.
+fn bench_event(
+    ids: &mut IdGen,
+    session: uuid::Uuid,
+    previous: Option<uuid::Uuid>,
+    stream: usize,
+    body: &str,
+) -> NewEvent {
+    NewEvent {
+        id: ids.next(),
+        event_type: "ContributionSubmitted".to_owned(),
+        schema_version: 1,
+        data: json!({
+            "concertation": "ia-territoriale-2026",
+            "question": "usages",
+            "texte": body,
+        }),
+        metadata: Metadata::default(),
+        sealed: Vec::new(),
+    }
+    .with_metadata(Metadata {
+        correlation_id: Some(session),
+        causation_id: previous,
+        actor: Some(format!("participant-{stream}")),
+        extra: Default::default(),
+    })
 }
 
 fn report(
@@ -426,6 +521,7 @@ async fn append_run(
     variant: Variant,
     streams: usize,
     concurrency: usize,
+    raw_payload: usize,
 ) -> anyhow::Result<Sample> {
     let names: Arc<Vec<StreamName>> = Arc::new(
         (0..streams)
@@ -433,10 +529,12 @@ async fn append_run(
             .collect::<Result<_, _>>()?,
     );
     let raw_file = match (variant, &target.file) {
-        (Variant::Raw, Some(path)) => Some(RawFileLog::create(&path.with_extension("raw"))?),
+        (Variant::Raw | Variant::RawEnvelope, Some(path)) => {
+            Some(RawFileLog::create(&path.with_extension("raw"))?)
+        }
         _ => None,
     };
-    let payload = bytes::Bytes::from(text(args.payload).into_bytes());
+    let payload = bytes::Bytes::from(text(raw_payload).into_bytes());
     let body = Arc::new(text(args.payload));
     // Read once: a lookup of the environment per message would slow the ceiling.
     let raw_with_msg_id = std::env::var_os("BENCH_RAW_MSGID").is_some();
@@ -458,7 +556,7 @@ async fn append_run(
             let mut latency = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
             let mut state: Vec<Option<u64>> = vec![None; owned.len()];
             let subjects: Vec<String> = match (&nats, variant) {
-                (Some(nats), Variant::Raw) => owned.iter().map(|&s| nats.subject_of(&names[s])).collect(),
+                (Some(nats), Variant::Raw | Variant::RawEnvelope) => owned.iter().map(|&s| nats.subject_of(&names[s])).collect(),
                 _ => Vec::new(),
             };
             let mut session = uuid::Uuid::nil();
@@ -469,7 +567,7 @@ async fn append_run(
                 let stream = owned[slot];
                 let t0 = Instant::now();
                 match variant {
-                    Variant::Raw => {
+                    Variant::Raw | Variant::RawEnvelope => {
                         if let Some(nats) = &nats {
                             let mut publish = PublishMessage::build()
                                 .payload(payload.clone())
@@ -495,24 +593,7 @@ async fn append_run(
                         if i % 16 == 0 {
                             session = ids.next();
                         }
-                        let mut event = NewEvent {
-                            id: ids.next(),
-                            event_type: "ContributionSubmitted".to_owned(),
-                            schema_version: 1,
-                            data: json!({
-                                "concertation": "ia-territoriale-2026",
-                                "question": "usages",
-                                "texte": body.as_str(),
-                            }),
-                            metadata: Metadata::default(),
-                            sealed: Vec::new(),
-                        }
-                        .with_metadata(Metadata {
-                            correlation_id: Some(session),
-                            causation_id: previous,
-                            actor: Some(format!("participant-{stream}")),
-                            extra: Default::default(),
-                        });
+                        let mut event = bench_event(&mut ids, session, previous, stream, &body);
                         previous = Some(event.id);
                         if variant == Variant::Sealed {
                             event = event.with_sealed(
@@ -560,7 +641,15 @@ async fn read_measurement(args: &EventstoreArgs, backend: BackendKind) -> anyhow
     let streams = *args.streams.first().unwrap_or(&1000);
     let target = Target::fresh(args, backend, "R").await?;
     let concurrency = 64.min(streams);
-    let fill = append_run(args, &target, Variant::Crate, streams, concurrency).await;
+    let fill = append_run(
+        args,
+        &target,
+        Variant::Crate,
+        streams,
+        concurrency,
+        args.payload,
+    )
+    .await;
     let outcome = async {
         fill?;
         let mut samples: HashMap<Variant, Vec<Sample>> = HashMap::new();
