@@ -74,30 +74,29 @@ pub(crate) fn write_event(out: &mut Vec<u8>, event: &EventDraft) {
 fn write_metadata(out: &mut Vec<u8>, metadata: &Metadata) {
     out.push(b'{');
     let mut first = true;
-    // The known keys are written as they are: none of them needs an escape.
-    let mut key = |out: &mut Vec<u8>, quoted_name: &[u8]| {
+    let mut comma = |out: &mut Vec<u8>| {
         if !std::mem::take(&mut first) {
             out.push(b',');
         }
-        out.extend_from_slice(quoted_name);
-        out.push(b':');
     };
+    // The known keys are written as they are: none of them needs an escape.
     if let Some(id) = &metadata.correlation_id {
-        key(out, b"\"$correlationId\"");
+        comma(out);
+        out.extend_from_slice(b"\"$correlationId\":");
         write_uuid(out, id);
     }
     if let Some(id) = &metadata.causation_id {
-        key(out, b"\"$causationId\"");
+        comma(out);
+        out.extend_from_slice(b"\"$causationId\":");
         write_uuid(out, id);
     }
     if let Some(actor) = &metadata.actor {
-        key(out, b"\"actor\"");
+        comma(out);
+        out.extend_from_slice(b"\"actor\":");
         write_str(out, actor);
     }
     for (name, value) in &metadata.extra {
-        if !std::mem::take(&mut first) {
-            out.push(b',');
-        }
+        comma(out);
         write_str(out, name);
         out.push(b':');
         write_value(out, value);
@@ -176,10 +175,6 @@ fn escape_marks(word: u64) -> u64 {
     (below_space | is_zero(quote) | is_zero(backslash)) & HIGH_BITS
 }
 
-fn needs_escape(word: u64) -> bool {
-    escape_marks(word) != 0
-}
-
 /// Whether any byte of `bytes` needs an escape: every word is checked, with no branch
 /// per word, and the last partial word padded with a byte that needs none.
 fn has_escape(bytes: &[u8]) -> bool {
@@ -212,7 +207,7 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
     while i < bytes.len() {
         if let Some(chunk) = bytes.get(i..i + 8) {
             let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            if !needs_escape(word) {
+            if escape_marks(word) == 0 {
                 i += 8;
                 continue;
             }

@@ -173,10 +173,20 @@ pub async fn run(args: EventstoreArgs) -> anyhow::Result<()> {
         "cpu nats"
     );
     for &backend in &args.backend {
+        // Measured once per backend: every configuration writes the same commits.
+        let envelope_size = if args.envelope_ceiling {
+            let size = crate_commit_size(&args, backend).await?;
+            println!(
+                "(raw-env : charge utile de {size} o, la taille du corps d'un commit de `crate`)"
+            );
+            Some(size)
+        } else {
+            None
+        };
         for &streams in &args.streams {
             for &concurrency in &args.concurrency {
                 let concurrency = concurrency.max(1).min(streams.max(1));
-                append_measurement(&args, backend, streams, concurrency).await?;
+                append_measurement(&args, backend, streams, concurrency, envelope_size).await?;
             }
         }
         if !args.no_read {
@@ -192,17 +202,15 @@ async fn append_measurement(
     backend: BackendKind,
     streams: usize,
     concurrency: usize,
+    envelope_size: Option<usize>,
 ) -> anyhow::Result<()> {
     let mut variants = vec![Variant::Raw, Variant::Crate];
     if !args.no_sealed {
         variants.push(Variant::Sealed);
     }
-    let envelope_size = if args.envelope_ceiling {
+    if envelope_size.is_some() {
         variants.insert(1, Variant::RawEnvelope);
-        crate_commit_size(args, backend).await?
-    } else {
-        args.payload
-    };
+    }
     if let Some(only) = &args.only {
         variants.retain(|v| v.name() == only);
     }
@@ -212,8 +220,8 @@ async fn append_measurement(
         for i in 0..variants.len() {
             let variant = variants[(i + run) % variants.len()];
             let target = Target::fresh(args, backend, &format!("A{run}{}", variant.name())).await?;
-            let raw_payload = match variant {
-                Variant::RawEnvelope => envelope_size,
+            let raw_payload = match (variant, envelope_size) {
+                (Variant::RawEnvelope, Some(size)) => size,
                 _ => args.payload,
             };
             let sample =
@@ -223,9 +231,6 @@ async fn append_measurement(
         }
     }
     report(&samples, &variants, "append", backend, streams, concurrency);
-    if args.envelope_ceiling {
-        println!("(raw-env : charge utile de {envelope_size} o, la taille du corps d'un commit de `crate`)");
-    }
     Ok(())
 }
 
@@ -240,19 +245,18 @@ async fn crate_commit_size(args: &EventstoreArgs, backend: BackendKind) -> anyho
     let session = ids.next();
     let previous = ids.next();
     let event = bench_event(&mut ids, session, Some(previous), 500, &body);
-    let appended = target
-        .store
-        .append(&stream, ExpectedRevision::NoStream, vec![event])
-        .await;
-    let read = match appended {
-        Ok(_) => {
-            target
-                .store
-                .read_stream(&stream, eventstore::Direction::Forward, None, 1)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let read = async {
+        target
+            .store
+            .append(&stream, ExpectedRevision::NoStream, vec![event])
+            .await?;
+        target
+            .store
+            .read_stream(&stream, eventstore::Direction::Forward, None, 1)
+            .await
+    }
+    .await;
+    // Removed whether or not the write and the read succeeded.
     target.remove().await;
     let read = read?;
     let record = &read

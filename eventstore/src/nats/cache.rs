@@ -113,9 +113,7 @@ impl StreamCache {
         sequence: u64,
     ) {
         self.update(stream, |state| {
-            if state.subject.is_none() {
-                state.subject = Some(subject.clone());
-            }
+            state.subject.get_or_insert_with(|| subject.clone());
             state.record(first_revision, count, sequence)
         });
     }
