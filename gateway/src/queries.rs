@@ -261,7 +261,7 @@ impl ContributionView {
             }
             .into(),
             answer: c.answer.clone(),
-            amendment: c.amendment.clone(),
+            amendment: c.amendment.as_deref().cloned(),
             recorded_in_session: c.recorded_in_session,
             supports: SupportCounts {
                 support: c.supports,
@@ -726,10 +726,10 @@ pub fn my_votes(
 ) -> AppResult<BTreeMap<ContributionId, domain::ballot::Vote>> {
     read(app, |m| {
         // Through the question's statements, not every vote of the concertation.
-        m.contribution_order
+        m.contributions
             .iter()
-            .filter(|id| m.contribution(**id).is_some_and(|c| c.question == question))
-            .filter_map(|id| m.votes.get(&(participant, *id)).map(|vote| (*id, *vote)))
+            .filter(|c| c.question == question)
+            .filter_map(|c| m.votes.get(&(participant, c.id)).map(|vote| (c.id, *vote)))
             .collect()
     })
 }
@@ -752,9 +752,8 @@ pub fn comments(
     viewer: Viewer,
 ) -> AppResult<Vec<ContributionView>> {
     read(app, |m| {
-        m.contribution_order
+        m.contributions
             .iter()
-            .filter_map(|id| m.contribution(*id))
             .filter(|c| c.parent == Some(parent))
             .filter(|c| c.status == ContributionStatusRow::Published || viewer.sees_text_of(c))
             .map(|c| ContributionView::of(m, c, viewer.sees_text_of(c)))
@@ -767,10 +766,9 @@ pub fn comments(
 pub fn my_contributions(app: &App, participant: ParticipantId) -> AppResult<Vec<MyContribution>> {
     read(app, |m| {
         let mut mine: Vec<MyContribution> = m
-            .contribution_order
+            .contributions
             .iter()
             .rev()
-            .filter_map(|id| m.contribution(*id))
             .filter(|c| c.author == participant)
             .map(|c| MyContribution {
                 concertation_title: m

@@ -151,7 +151,7 @@ impl TerritoryCode {
                 .is_some_and(|d| d.region == self.code()),
             Some(TerritoryLevel::Epci) => r
                 .epci(self.code())
-                .is_some_and(|e| e.members.iter().any(|m| m == commune)),
+                .is_some_and(|e| e.members.contains(&commune)),
             None => false,
         }
     }

@@ -11,11 +11,11 @@ const EXTRACT: &str = include_str!("../../data/territoires.tsv");
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commune {
     /// Official name.
-    pub name: String,
+    pub name: &'static str,
     /// Département code (`2A`, `971`…).
-    pub departement: String,
+    pub departement: &'static str,
     /// SIREN of the commune as a collectivité, when the list gives one.
-    pub siren: Option<String>,
+    pub siren: Option<&'static str>,
     /// Municipal population, when the list gives one.
     pub population: Option<u32>,
 }
@@ -24,40 +24,41 @@ pub struct Commune {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Epci {
     /// Official name.
-    pub name: String,
+    pub name: &'static str,
     /// Kind (CC, CA, CU, METRO, MET69).
-    pub kind: String,
+    pub kind: &'static str,
     /// INSEE codes of its member communes.
-    pub members: Vec<String>,
+    pub members: Vec<&'static str>,
 }
 
 /// A département.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Departement {
     /// Official name.
-    pub name: String,
+    pub name: &'static str,
     /// Code of its région.
-    pub region: String,
+    pub region: &'static str,
 }
 
 /// A région.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Region {
     /// Official name.
-    pub name: String,
+    pub name: &'static str,
 }
 
-/// The official lists of one year.
+/// The official lists of one year. Every text borrows from the embedded extract, so the
+/// 35,000 communes cost their index and no copy of their names and codes.
 #[derive(Debug, Default)]
 pub struct Reference {
     year: u16,
-    package_version: String,
-    communes: HashMap<String, Commune>,
-    epcis: HashMap<String, Epci>,
-    departements: HashMap<String, Departement>,
-    regions: HashMap<String, Region>,
+    package_version: &'static str,
+    communes: HashMap<&'static str, Commune>,
+    epcis: HashMap<&'static str, Epci>,
+    departements: HashMap<&'static str, Departement>,
+    regions: HashMap<&'static str, Region>,
     /// The EPCI (SIREN) each member commune belongs to.
-    epci_of_commune: HashMap<String, String>,
+    epci_of_commune: HashMap<&'static str, &'static str>,
     /// Summed municipal populations of EPCI, départements and régions, by prefixed
     /// code (`EPCI:…`, `DEP:…`, `REG:…`).
     populations: HashMap<String, u64>,
@@ -84,50 +85,39 @@ impl Reference {
     /// Parses the TSV extract. Malformed lines are skipped rather than panicking:
     /// the file is generated and checked by tests, and a bad line must not take
     /// the server down.
-    fn parse(text: &str) -> Self {
+    fn parse(text: &'static str) -> Self {
         let mut r = Reference::default();
         for line in text.lines() {
             let f: Vec<&str> = line.split('\t').collect();
             match f.as_slice() {
                 ["Y", year, version] => {
                     r.year = year.parse().unwrap_or(0);
-                    r.package_version = (*version).to_owned();
+                    r.package_version = version;
                 }
                 ["R", code, name] => {
-                    r.regions.insert(
-                        (*code).into(),
-                        Region {
-                            name: (*name).into(),
-                        },
-                    );
+                    r.regions.insert(code, Region { name });
                 }
                 ["D", code, region, name] => {
-                    r.departements.insert(
-                        (*code).into(),
-                        Departement {
-                            name: (*name).into(),
-                            region: (*region).into(),
-                        },
-                    );
+                    r.departements.insert(code, Departement { name, region });
                 }
                 ["C", code, dep, siren, pop, name] => {
                     r.communes.insert(
-                        (*code).into(),
+                        code,
                         Commune {
-                            name: (*name).into(),
-                            departement: (*dep).into(),
-                            siren: (!siren.is_empty()).then(|| (*siren).to_owned()),
+                            name,
+                            departement: dep,
+                            siren: (!siren.is_empty()).then_some(siren),
                             population: pop.parse().ok(),
                         },
                     );
                 }
                 ["E", siren, kind, name, members] => {
                     r.epcis.insert(
-                        (*siren).into(),
+                        siren,
                         Epci {
-                            name: (*name).into(),
-                            kind: (*kind).into(),
-                            members: members.split(',').map(str::to_owned).collect(),
+                            name,
+                            kind,
+                            members: members.split(',').collect(),
                         },
                     );
                 }
@@ -142,7 +132,7 @@ impl Reference {
     fn index_hierarchy(&mut self) {
         for (siren, epci) in &self.epcis {
             for member in &epci.members {
-                self.epci_of_commune.insert(member.clone(), siren.clone());
+                self.epci_of_commune.insert(member, siren);
             }
         }
         let mut populations: HashMap<String, u64> = HashMap::new();
@@ -168,12 +158,12 @@ impl Reference {
     pub fn place_of_commune(&self, code: &str) -> Option<CommunePlace<'_>> {
         let commune = self.communes.get(code)?;
         Some(CommunePlace {
-            epci: self.epci_of_commune.get(code).map(String::as_str),
-            departement: &commune.departement,
+            epci: self.epci_of_commune.get(code).copied(),
+            departement: commune.departement,
             region: self
                 .departements
                 .get(&commune.departement)
-                .map(|d| d.region.as_str()),
+                .map(|d| d.region),
         })
     }
 

@@ -7,6 +7,7 @@
 //! an event about something the model does not know (a gap a rebuild would fill) is
 //! skipped and counted.
 
+pub mod ordered_rows;
 pub mod queries;
 pub mod rows;
 
@@ -22,6 +23,7 @@ use domain::values::{ConcertationId, ContributionId, ParticipantId};
 use eventstore::{Position, RecordedEvent};
 
 use crate::codec::AnyEvent;
+use ordered_rows::OrderedRows;
 use rows::*;
 
 /// What one event changed, so a database target writes only those rows.
@@ -50,10 +52,8 @@ pub struct ReadModel {
     pub slugs: HashMap<String, ConcertationId>,
     /// Participants by id.
     pub participants: HashMap<ParticipantId, ParticipantRow>,
-    /// Contributions by id.
-    pub contributions: HashMap<ContributionId, ContributionRow>,
-    /// Contribution ids in submission order.
-    pub contribution_order: Vec<ContributionId>,
+    /// Contributions in submission order, found by id.
+    pub contributions: OrderedRows<ContributionId, ContributionRow>,
     /// The latest vote per participant and statement.
     pub votes: HashMap<(ParticipantId, ContributionId), Vote>,
     /// Tallies per statement.
@@ -358,12 +358,11 @@ impl ReadModel {
                     appeal_granted: None,
                     answer: None,
                     recorded_in_session: in_session.is_some(),
-                    amendment: amendment.clone(),
+                    amendment: amendment.clone().map(Box::new),
                     submitted_at: *at,
                     position: recorded.position(),
                 },
             );
-            self.contribution_order.push(*id);
             touched.contributions.insert(*id);
             if let Some(row) = self.concertations.get_mut(concertation) {
                 row.contribution_count += 1;

@@ -181,9 +181,8 @@ impl ReadModel {
     pub fn contributions(&self, filter: &ContributionFilter) -> Page<ContributionRow> {
         let per_page = filter.per_page.clamp(1, MAX_PAGE);
         let matching: Vec<&ContributionRow> = self
-            .contribution_order
+            .contributions
             .iter()
-            .filter_map(|id| self.contributions.get(id))
             .filter(|c| filter.concertation.is_none_or(|x| c.concertation == x))
             .filter(|c| filter.question.is_none_or(|x| c.question == x))
             .filter(|c| filter.theme.is_none_or(|x| c.themes.contains(&x)))
@@ -218,9 +217,8 @@ impl ReadModel {
 
     /// Pending and reported contributions of a concertation, oldest first.
     pub fn moderation_queue(&self, concertation: ConcertationId) -> Vec<QueueEntry> {
-        self.contribution_order
+        self.contributions
             .iter()
-            .filter_map(|id| self.contributions.get(id))
             .filter(|c| c.concertation == concertation)
             .filter(|c| {
                 let pending = c.status == ContributionStatusRow::Pending;
@@ -253,9 +251,8 @@ impl ReadModel {
         &self,
         question: QuestionId,
     ) -> Vec<(&ContributionRow, StatementTally)> {
-        self.contribution_order
+        self.contributions
             .iter()
-            .filter_map(|id| self.contributions.get(id))
             .filter(|c| c.question == question && c.kind == ContributionKind::Statement)
             .map(|c| (c, self.tallies.get(&c.id).cloned().unwrap_or_default()))
             .collect()
@@ -292,7 +289,7 @@ impl ReadModel {
     ) -> Vec<&ContributionRow> {
         let mut rows: Vec<&ContributionRow> = self
             .contributions
-            .values()
+            .iter()
             .filter(|c| {
                 c.concertation == concertation && c.status == ContributionStatusRow::Published
             })
@@ -316,7 +313,7 @@ impl ReadModel {
     ) -> Vec<&ContributionRow> {
         let mut rows: Vec<&ContributionRow> = self
             .contributions
-            .values()
+            .iter()
             .filter(|c| c.concertation == concertation && c.reports > 0)
             .collect();
         rows.sort_by(|a, b| b.reports.cmp(&a.reports).then(a.position.cmp(&b.position)));
@@ -363,7 +360,7 @@ impl ReadModel {
         }
         for contribution in self
             .contributions
-            .values()
+            .iter()
             .filter(|c| c.concertation == concertation)
         {
             *figures
@@ -433,7 +430,7 @@ impl ReadModel {
             .map(|theme| {
                 let published: Vec<&ContributionRow> = self
                     .contributions
-                    .values()
+                    .iter()
                     .filter(|c| c.concertation == concertation && c.themes.contains(&theme.id))
                     .filter(|c| c.status == ContributionStatusRow::Published)
                     .collect();
@@ -483,7 +480,7 @@ impl ReadModel {
         let mut by_article: BTreeMap<String, Vec<ContributionRow>> = BTreeMap::new();
         for c in self
             .contributions
-            .values()
+            .iter()
             .filter(|c| c.status == ContributionStatusRow::Published)
         {
             if let Some(anchor) = c.amendment.as_ref().filter(|a| a.doctrine == doctrine) {

@@ -155,10 +155,12 @@ pub fn question_votes(model: &ReadModel) -> BTreeMap<QuestionId, QuestionVotes> 
             .get(id)
             .filter(|c| c.kind == ContributionKind::Statement)
     };
-    for id in &model.contribution_order {
-        let Some(c) = statement_question(id) else {
-            continue;
-        };
+    for c in model
+        .contributions
+        .iter()
+        .filter(|c| c.kind == ContributionKind::Statement)
+    {
+        let id = &c.id;
         let entry = out.entry(c.question).or_default();
         entry.concertation = Some(c.concertation);
         if matches!(c.status.kind(), StatusKind::Hidden | StatusKind::Withdrawn) {

@@ -60,10 +60,10 @@ pub fn territory_name(code: &str) -> String {
     let r = domain::territory::reference();
     let (level, bare) = code.split_once(':').unwrap_or(("", code));
     match level {
-        "COM" => r.commune(bare).map(|c| c.name.clone()),
-        "EPCI" => r.epci(bare).map(|e| e.name.clone()),
+        "COM" => r.commune(bare).map(|c| c.name.to_owned()),
+        "EPCI" => r.epci(bare).map(|e| e.name.to_owned()),
         "DEP" => r.departement(bare).map(|d| format!("{} ({bare})", d.name)),
-        "REG" => r.region(bare).map(|g| g.name.clone()),
+        "REG" => r.region(bare).map(|g| g.name.to_owned()),
         _ if code == "FR" => Some("France".into()),
         _ => None,
     }

@@ -40,7 +40,7 @@ pub fn write(
         progress(ExportProgress::Writing(odt.clone()));
         let file = std::io::BufWriter::new(std::fs::File::create(root.join(&odt))?);
         let mut file = super::opendocument::write_odt(
-            &report::odt::document(&revision),
+            &report::odt::document(revision),
             file,
             scope.snapshot.recorded_at,
         )?;

@@ -45,9 +45,8 @@ pub fn base_version(scope: &Scope<'_>, doctrine: &Doctrine) -> u32 {
     let model = &scope.snapshot.model;
     let known = scope.snapshot.doctrine_versions.get(&doctrine.id);
     model
-        .contribution_order
+        .contributions
         .iter()
-        .filter_map(|id| model.contributions.get(id))
         .filter(|c| c.concertation == scope.concertation.id)
         .filter_map(|c| c.amendment.as_ref())
         .filter(|a| a.doctrine == doctrine.id)

@@ -25,7 +25,7 @@ async fn revised() -> (String, Vec<u8>) {
         assert_eq!(revision::base_version(scope, doctrine), 1);
         let report = revision::build(scope, doctrine);
         let odt = write_odt(
-            &crate::export::report::odt::document(&report),
+            &crate::export::report::odt::document(report.clone()),
             Cursor::new(Vec::new()),
             snapshot.recorded_at,
         )

@@ -223,7 +223,7 @@ pub fn participation(scope: &Scope<'_>, items: &mut Vec<Item>) {
     let mut per_day: BTreeMap<time::Date, u64> = BTreeMap::new();
     for c in model
         .contributions
-        .values()
+        .iter()
         .filter(|c| c.concertation == scope.concertation.id)
     {
         *per_day
@@ -285,7 +285,7 @@ pub fn method(scope: &Scope<'_>, items: &mut Vec<Item>) {
     let mut left_out: BTreeMap<&str, u64> = BTreeMap::new();
     for c in model
         .contributions
-        .values()
+        .iter()
         .filter(|c| c.concertation == concertation.id)
     {
         let why = match (&c.status, c.body.is_some()) {

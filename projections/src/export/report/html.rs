@@ -61,6 +61,14 @@ const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src dat
 
 /// The page of `report`.
 pub fn render(report: &Report) -> String {
+    let mut page = Vec::new();
+    write(report, &mut page).expect("writing into a Vec cannot fail");
+    String::from_utf8(page).expect("the page is written from `str`s")
+}
+
+/// Writes the page of `report` into `writer`, one item at a time, so that a long report
+/// is never held whole in memory beside its model.
+pub fn write(report: &Report, writer: &mut impl std::io::Write) -> std::io::Result<()> {
     let mut out = String::with_capacity(64 * 1024);
     out.push_str("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
@@ -89,9 +97,11 @@ pub fn render(report: &Report) -> String {
             contents_written = true;
         }
         push_item(&mut out, item, &mut section);
+        writer.write_all(out.as_bytes())?;
+        out.clear();
     }
     out.push_str("</main>\n</body>\n</html>\n");
-    out
+    writer.write_all(out.as_bytes())
 }
 
 /// The table of contents, linking to each section in the page.

@@ -149,10 +149,10 @@ pub fn territory(code: &str) -> String {
     let r = domain::territory::reference();
     let (level, bare) = code.split_once(':').unwrap_or(("", code));
     let name = match level {
-        "COM" => r.commune(bare).map(|c| c.name.clone()),
-        "EPCI" => r.epci(bare).map(|e| e.name.clone()),
-        "DEP" => r.departement(bare).map(|d| d.name.clone()),
-        "REG" => r.region(bare).map(|g| g.name.clone()),
+        "COM" => r.commune(bare).map(|c| c.name.to_owned()),
+        "EPCI" => r.epci(bare).map(|e| e.name.to_owned()),
+        "DEP" => r.departement(bare).map(|d| d.name.to_owned()),
+        "REG" => r.region(bare).map(|g| g.name.to_owned()),
         _ if code == "FR" => return "France".into(),
         _ => None,
     };

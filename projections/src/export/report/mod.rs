@@ -55,11 +55,13 @@ pub fn write(
 ) -> Result<(), ExportError> {
     let report = build(scope);
     progress(ExportProgress::Writing(REPORT_HTML.to_owned()));
-    std::fs::write(root.join(REPORT_HTML), html::render(&report))?;
+    let mut page = std::io::BufWriter::new(std::fs::File::create(root.join(REPORT_HTML))?);
+    html::write(&report, &mut page)?;
+    std::io::Write::flush(&mut page)?;
     progress(ExportProgress::Writing(REPORT_ODT.to_owned()));
     let file = std::io::BufWriter::new(std::fs::File::create(root.join(REPORT_ODT))?);
     let mut file =
-        super::opendocument::write_odt(&odt::document(&report), file, scope.snapshot.recorded_at)?;
+        super::opendocument::write_odt(&odt::document(report), file, scope.snapshot.recorded_at)?;
     std::io::Write::flush(&mut file)?;
     Ok(())
 }

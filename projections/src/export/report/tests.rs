@@ -14,7 +14,7 @@ async fn rendered() -> (String, Vec<u8>) {
     test_fixture::with_scope(&snapshot, |scope| {
         let report = build(scope);
         let odt = write_odt(
-            &odt::document(&report),
+            &odt::document(report.clone()),
             Cursor::new(Vec::new()),
             snapshot.recorded_at,
         )
@@ -156,7 +156,7 @@ async fn two_renders_and_two_replays_give_the_same_bytes() {
         test_fixture::with_scope(&snapshot, |scope| {
             let report = build(scope);
             let odt = write_odt(
-                &odt::document(&report),
+                &odt::document(report.clone()),
                 Cursor::new(Vec::new()),
                 snapshot.recorded_at,
             )

@@ -171,9 +171,8 @@ pub(crate) fn public_contributions<'a>(
     let model = &scope.snapshot.model;
     let concertation = scope.concertation.id;
     model
-        .contribution_order
+        .contributions
         .iter()
-        .filter_map(move |id| model.contributions.get(id))
         .filter(move |c| c.concertation == concertation && c.body.is_some())
         .filter(|c| {
             matches!(
