@@ -4,9 +4,15 @@
 //! memory one) or reads back (the file one) the records of the commits a read names.
 //!
 //! Memory: about 32 bytes per commit and 60 per event, whatever the events hold, so
-//! the file log's index stays a small fraction of the log it describes.
+//! the file log's index stays a small fraction of the log it describes. Most streams
+//! hold one commit (a participant, a contribution submitted once), so what a stream
+//! costs matters as much: its name is kept once, and its two lists start at the exact
+//! size of their first commit rather than a growth step (an export's replay of Decidim
+//! Barcelona's size spent 22 MB on this index before, about 15 MB now).
 
 use std::collections::HashMap;
+
+use indexmap::IndexSet;
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -59,8 +65,9 @@ pub(crate) type ReadPlan = Vec<(Position, Location)>;
 pub(crate) struct LogIndex {
     /// Commit n at n - 1.
     commits: Vec<CommitEntry>,
-    stream_names: Vec<StreamName>,
-    stream_numbers: HashMap<StreamName, u32>,
+    /// Every stream's name, once; a stream's number is its place here.
+    stream_names: IndexSet<StreamName, foldhash::fast::RandomState>,
+    /// Stream n at n.
     streams: Vec<StreamEntry>,
     ids: HashMap<Uuid, Position>,
     durable_commit: u64,
@@ -167,17 +174,20 @@ impl LogIndex {
         location: Location,
     ) {
         let commit = self.last_commit() + 1;
-        let number = match self.stream_numbers.get(stream) {
-            Some(&number) => number,
+        let number = match self.stream_names.get_index_of(stream) {
+            Some(number) => number as u32,
             None => {
-                let number = self.stream_names.len() as u32;
-                self.stream_names.push(stream.clone());
-                self.stream_numbers.insert(stream.clone(), number);
+                let (number, _) = self.stream_names.insert_full(stream.clone());
                 self.streams.push(StreamEntry::default());
-                number
+                number as u32
             }
         };
         let entry = &mut self.streams[number as usize];
+        if entry.commits.is_empty() {
+            // Exactly the first commit's size: most streams never grow.
+            entry.ids.reserve_exact(ids.len());
+            entry.commits.reserve_exact(1);
+        }
         entry.ids.extend_from_slice(ids);
         entry.commits.push(commit);
         for (index, &id) in ids.iter().enumerate() {
@@ -289,8 +299,8 @@ impl LogIndex {
     }
 
     fn stream_entry(&self, stream: &StreamName) -> Option<&StreamEntry> {
-        let number = *self.stream_numbers.get(stream)?;
-        Some(&self.streams[number as usize])
+        let number = self.stream_names.get_index_of(stream)?;
+        Some(&self.streams[number])
     }
 
     fn current(&self, stream: &StreamName) -> CurrentRevision {

@@ -22,7 +22,7 @@ use crate::merkle::{leaf_hash, CompactTree, Hash};
 use crate::model::ReadModel;
 
 /// Events read per page of `$all`.
-const PAGE: usize = 2_000;
+const PAGE: usize = 250;
 
 /// The log folded up to a position.
 #[derive(Debug)]
