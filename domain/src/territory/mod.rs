@@ -147,7 +147,7 @@ impl TerritoryCode {
             Some(TerritoryLevel::Commune) => self.code() == commune,
             Some(TerritoryLevel::Departement) => c.departement == self.code(),
             Some(TerritoryLevel::Region) => r
-                .departement(&c.departement)
+                .departement(c.departement)
                 .is_some_and(|d| d.region == self.code()),
             Some(TerritoryLevel::Epci) => r
                 .epci(self.code())

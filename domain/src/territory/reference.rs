@@ -196,7 +196,7 @@ impl Reference {
 
     /// The version of the npm package the extract was made from.
     pub fn package_version(&self) -> &str {
-        &self.package_version
+        self.package_version
     }
 
     /// A commune by INSEE code.
@@ -277,7 +277,7 @@ mod tests {
         assert!(d >= 101, "départements: {d}");
         assert!(g >= 18, "régions: {g}");
         let ajaccio = r.commune("2A004").unwrap();
-        assert_eq!(ajaccio.siren.as_deref(), Some("212000046"));
+        assert_eq!(ajaccio.siren, Some("212000046"));
         assert!(ajaccio.population.unwrap() > 50_000);
         // Every commune SIREN in the list passes the Luhn check.
         for (_, c) in &r.communes {
