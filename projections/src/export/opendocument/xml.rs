@@ -59,9 +59,36 @@ pub(super) fn push_escaped_char(out: &mut String, c: char) {
 /// Pushes `text` through [`push_escaped_char`]: for attribute values and for character
 /// data where white space does not matter (metadata).
 pub(super) fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        push_escaped_char(out, c);
+    if has_forbidden(text) {
+        return text.chars().for_each(|c| push_escaped_char(out, c));
     }
+    // Every character is allowed: the runs between markup characters and white space
+    // are copied whole, the rest goes through the one escaping function.
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(needs_care) {
+        out.push_str(&rest[..at]);
+        push_escaped_char(out, char::from(rest.as_bytes()[at]));
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// Whether `text` holds a character XML forbids (see [`allowed_in_xml`]): C0 controls
+/// other than tab, line feed and carriage return, U+FFFE, U+FFFF. Rare; such a text
+/// takes the character-by-character paths, which drop them.
+fn has_forbidden(text: &str) -> bool {
+    text.bytes()
+        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        || text.contains(['\u{FFFE}', '\u{FFFF}'])
+}
+
+/// The bytes that are not copied as they are: the markup characters and ODF's white
+/// space. All are ASCII, so a run between two of them is whole characters.
+fn needs_care(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t' | b'\n' | b'\r' | b'&' | b'<' | b'>' | b'"' | b'\''
+    )
 }
 
 /// Pushes `text` as the content of an ODF paragraph (`text:p`, `text:h`, `text:span`)
@@ -71,6 +98,79 @@ pub(super) fn push_escaped(out: &mut String, text: &str) {
 /// only between two visible characters, otherwise as `<text:s/>` or
 /// `<text:s text:c="n"/>` for a run. Characters XML forbids are dropped.
 pub(super) fn push_text(out: &mut String, text: &str, line_break: &str) {
+    if has_forbidden(text) {
+        return push_text_by_char(out, text, line_break);
+    }
+    // Every character is allowed: runs of ordinary characters are copied whole, and
+    // what needs care (white space, markup) is handled byte by byte, exactly as
+    // `push_text_by_char` handles it.
+    let bytes = text.as_bytes();
+    let mut at = 0usize;
+    let mut after_visible = false;
+    while at < bytes.len() {
+        let run_end = bytes[at..]
+            .iter()
+            .position(|&b| needs_care(b))
+            .map_or(bytes.len(), |p| at + p);
+        if run_end > at {
+            out.push_str(&text[at..run_end]);
+            after_visible = true;
+            at = run_end;
+            continue;
+        }
+        match bytes[at] {
+            b' ' => {
+                let run = bytes[at..].iter().take_while(|&&b| b == b' ').count();
+                at += run;
+                let before_visible = bytes.get(at).is_some_and(|&b| !is_odf_space(char::from(b)));
+                push_spaces(out, run, after_visible && before_visible);
+                after_visible = false;
+            }
+            b'\t' => {
+                out.push_str("<text:tab/>");
+                at += 1;
+                after_visible = false;
+            }
+            b'\n' | b'\r' => {
+                at += if bytes[at..].starts_with(b"\r\n") {
+                    2
+                } else {
+                    1
+                };
+                out.push_str(line_break);
+                after_visible = false;
+            }
+            markup => {
+                push_escaped_char(out, char::from(markup));
+                at += 1;
+                after_visible = true;
+            }
+        }
+    }
+}
+
+/// A run of `run` spaces in paragraph content: one literal space when it sits between
+/// two visible characters (`literal_first`), the rest as `<text:s/>` markup.
+fn push_spaces(out: &mut String, mut run: usize, literal_first: bool) {
+    if literal_first {
+        out.push(' ');
+        run -= 1;
+    }
+    match run {
+        0 => {}
+        1 => out.push_str("<text:s/>"),
+        n => {
+            out.push_str(r#"<text:s text:c=""#);
+            out.push_str(&n.to_string());
+            out.push_str(r#""/>"#);
+        }
+    }
+}
+
+/// [`push_text`] one character at a time, dropping the characters XML forbids: the
+/// reference the fast path is held to, and the path for texts that hold such a
+/// character.
+fn push_text_by_char(out: &mut String, text: &str, line_break: &str) {
     let mut chars = text.chars().filter(|c| allowed_in_xml(*c)).peekable();
     // Whether the last thing written was a visible character: a literal space is kept
     // by ODF only after one, and only when another follows.
@@ -83,19 +183,7 @@ pub(super) fn push_text(out: &mut String, text: &str, line_break: &str) {
                     run += 1;
                 }
                 let before_visible = chars.peek().is_some_and(|next| !is_odf_space(*next));
-                if after_visible && before_visible {
-                    out.push(' ');
-                    run -= 1;
-                }
-                match run {
-                    0 => {}
-                    1 => out.push_str("<text:s/>"),
-                    n => {
-                        out.push_str(r#"<text:s text:c=""#);
-                        out.push_str(&n.to_string());
-                        out.push_str(r#""/>"#);
-                    }
-                }
+                push_spaces(out, run, after_visible && before_visible);
                 after_visible = false;
             }
             '\t' => {
@@ -199,6 +287,36 @@ mod tests {
             "a<text:line-break/>b<text:line-break/>c<text:line-break/>d"
         );
         assert_eq!(text("x\u{0} y"), "x y");
+    }
+
+    /// Texts of the characters that matter to the writers: white space runs, markup,
+    /// forbidden controls and non-characters, accents, right-to-left and emoji.
+    fn tricky_text() -> impl proptest::strategy::Strategy<Value = String> {
+        let pieces = proptest::sample::select(vec![
+            " ", "  ", "   ", "\t", "\n", "\r", "\r\n", "&", "<", ">", "\"", "'", "\u{0}",
+            "\u{1f}", "\u{FFFE}", "\u{FFFF}", "\u{FF01}", "é", "ש", "🙂", "a", "bc", "=1+1",
+        ]);
+        proptest::collection::vec(pieces, 0..24).prop_map(|p| p.concat())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The run-copying paths write exactly what one character at a time writes.
+        #[test]
+        fn the_fast_paths_write_what_the_character_paths_write(text in tricky_text()) {
+            let mut fast = String::new();
+            push_text(&mut fast, &text, "<br/>");
+            let mut by_char = String::new();
+            push_text_by_char(&mut by_char, &text, "<br/>");
+            prop_assert_eq!(fast, by_char);
+            let mut fast = String::new();
+            push_escaped(&mut fast, &text);
+            let by_char: String = text
+                .chars()
+                .fold(String::new(), |mut out, c| { push_escaped_char(&mut out, c); out });
+            prop_assert_eq!(fast, by_char);
+        }
     }
 
     #[test]
