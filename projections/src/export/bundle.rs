@@ -88,7 +88,8 @@ pub fn write_bundle(
         groups: &groups,
         participation: &participation,
     };
-    let written = write_files(&scope, &partial, &request.options, progress);
+    let written = write_files(&scope, &partial, &request.options, progress)
+        .and_then(|()| super::snapshot::spill_failure(&snapshot.model));
     let manifest = written.and_then(|()| {
         let manifest = Manifest {
             format: MANIFEST_FORMAT,

@@ -19,6 +19,7 @@ use super::ExportError;
 use crate::audit_log::leaf_bytes;
 use crate::codec::{AnyEvent, DecodeError};
 use crate::merkle::{leaf_hash, CompactTree, Hash};
+use crate::model::body_spill::BodySpill;
 use crate::model::ReadModel;
 
 /// Events read per page of `$all`.
@@ -62,7 +63,11 @@ pub async fn replay(
         Some(at) => at,
         None => head,
     };
-    let mut model = ReadModel::default();
+    // Bodies wait in a temporary file until the bundle is written, not in memory.
+    let mut model = ReadModel {
+        body_spill: Some(BodySpill::new()?),
+        ..ReadModel::default()
+    };
     let mut doctrines: BTreeMap<DoctrineId, DoctrineState> = BTreeMap::new();
     let mut doctrine_versions: BTreeMap<DoctrineId, BTreeMap<u32, Vec<Article>>> = BTreeMap::new();
     let mut tree = CompactTree::default();
@@ -117,6 +122,7 @@ pub async fn replay(
     if position != target {
         return Err(ExportError::NoSuchPosition { at: target });
     }
+    spill_failure(&model)?;
     Ok(Snapshot {
         model,
         doctrines: doctrines
@@ -129,6 +135,17 @@ pub async fn replay(
         root: tree.root(),
         recorded_at,
     })
+}
+
+/// The first failure of the model's body spill, as an error: a bundle written from a
+/// spill that lost a text would miss it silently.
+pub(crate) fn spill_failure(model: &ReadModel) -> Result<(), ExportError> {
+    match model.body_spill.as_ref().and_then(BodySpill::error) {
+        Some(reason) => Err(ExportError::Io(std::io::Error::other(format!(
+            "fichier temporaire des textes : {reason}"
+        )))),
+        None => Ok(()),
+    }
 }
 
 /// The doctrine id of a `doctrine-<uuid>` stream.

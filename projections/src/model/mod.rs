@@ -7,10 +7,12 @@
 //! an event about something the model does not know (a gap a rebuild would fill) is
 //! skipped and counted.
 
+pub mod body_spill;
 pub mod ordered_rows;
 pub mod queries;
 pub mod rows;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use domain::ballot::{BallotEvent, Vote};
@@ -68,6 +70,9 @@ pub struct ReadModel {
     pub skipped: u64,
     /// The last position applied.
     pub position: Option<Position>,
+    /// Where bodies go instead of the rows, when set before the first event (an
+    /// export's replay); `None` keeps them in the rows (the server's read model).
+    pub body_spill: Option<body_spill::BodySpill>,
 }
 
 /// A session (séance, atelier).
@@ -96,6 +101,18 @@ fn proposed_text(body: &domain::Sealed<domain::contribution::ContributionBody>) 
         .map(|t| t.as_str().to_owned())
 }
 
+/// A body as a row keeps it: its text, or an empty text and its place in `spill`.
+fn keep_body(
+    spill: Option<&mut body_spill::BodySpill>,
+    body: &domain::Sealed<domain::contribution::ContributionBody>,
+) -> (Option<String>, Option<body_spill::SpilledText>) {
+    match (body.present(), spill) {
+        (None, _) => (None, None),
+        (Some(b), None) => (Some(b.text.as_str().to_owned()), None),
+        (Some(b), Some(spill)) => (Some(String::new()), Some(spill.put(b.text.as_str()))),
+    }
+}
+
 /// The id part of a stream name, as a UUID-based id.
 fn id_of<T: std::str::FromStr>(event: &RecordedEvent) -> Option<T> {
     let name = event.stream().as_str();
@@ -103,6 +120,16 @@ fn id_of<T: std::str::FromStr>(event: &RecordedEvent) -> Option<T> {
 }
 
 impl ReadModel {
+    /// The current text of `c`'s body, from the row or from the spill; `None` once
+    /// erased (or if the spill cannot give it back: see [`body_spill::BodySpill::error`]).
+    pub fn body_text<'a>(&'a self, c: &'a ContributionRow) -> Option<Cow<'a, str>> {
+        let text = c.body.as_deref()?;
+        match (c.body_spilled, &self.body_spill) {
+            (Some(spilled), Some(spill)) => spill.get(spilled).map(Cow::Owned),
+            _ => Some(Cow::Borrowed(text)),
+        }
+    }
+
     /// Applies one recorded event (decoded as `decoded`), returning what it touched.
     pub fn apply(&mut self, event: &RecordedEvent, decoded: &AnyEvent) -> Touched {
         let mut touched = Touched::default();
@@ -334,6 +361,7 @@ impl ReadModel {
                     reason: domain::contribution::CharterReason::Other,
                 },
             };
+            let (body_text, body_spilled) = keep_body(self.body_spill.as_mut(), body);
             self.contributions.insert(
                 *id,
                 ContributionRow {
@@ -345,7 +373,8 @@ impl ReadModel {
                     parent: *parent,
                     themes: themes.clone(),
                     language: language.as_str().to_owned(),
-                    body: body.present().map(|b| b.text.as_str().to_owned()),
+                    body: body_text,
+                    body_spilled,
                     proposed_text: proposed_text(body),
                     status,
                     featured: false,
@@ -363,6 +392,7 @@ impl ReadModel {
                     position: recorded.position(),
                 },
             );
+
             touched.contributions.insert(*id);
             if let Some(row) = self.concertations.get_mut(concertation) {
                 row.contribution_count += 1;
@@ -390,7 +420,7 @@ impl ReadModel {
             ContributionSubmitted { .. } => unreachable!("handled above"),
             ContributionRevised { revision, body, .. } => {
                 row.revisions = *revision;
-                row.body = body.present().map(|b| b.text.as_str().to_owned());
+                (row.body, row.body_spilled) = keep_body(self.body_spill.as_mut(), body);
                 row.proposed_text = proposed_text(body);
             }
             ContributionWithdrawn { .. } => row.status = ContributionStatusRow::Withdrawn,
@@ -438,7 +468,7 @@ impl ReadModel {
                     row.status = ContributionStatusRow::Published;
                 }
             }
-            ContributionBodyErased { .. } => row.body = None,
+            ContributionBodyErased { .. } => (row.body, row.body_spilled) = (None, None),
             CommissionAnswered {
                 outcome,
                 justification,

@@ -140,8 +140,13 @@ pub struct ContributionRow {
     pub themes: BTreeSet<ThemeId>,
     /// Language tag.
     pub language: String,
-    /// The current body; `None` once erased (its key destroyed).
+    /// The current body; `None` once erased (its key destroyed). In a model that
+    /// spills bodies (an export's replay) the text is in the spill and this is an empty
+    /// `Some`: read it with [`ReadModel::body_text`](super::ReadModel::body_text).
     pub body: Option<String>,
+    /// Where the current body lies in the model's spill, if it spills bodies.
+    #[serde(skip)]
+    pub body_spilled: Option<super::body_spill::SpilledText>,
     /// For an amendment that replaces or inserts: the proposed article text; `None`
     /// otherwise or once erased.
     pub proposed_text: Option<String>,

@@ -205,7 +205,7 @@ fn article(
         items.push(paragraph("Aucun amendement publié sur cet article."));
     }
     for c in amendments {
-        amendment(c, supports, items);
+        amendment(scope, c, supports, items);
     }
 
     items.push(heading(
@@ -276,7 +276,12 @@ fn article(
 }
 
 /// An amendment with its support by kind of participant and the commission's answer.
-fn amendment(c: &ContributionRow, supports: &SupportsByKind, items: &mut Vec<Item>) {
+fn amendment(
+    scope: &Scope<'_>,
+    c: &ContributionRow,
+    supports: &SupportsByKind,
+    items: &mut Vec<Item>,
+) {
     let operation = c
         .amendment
         .as_ref()
@@ -290,7 +295,14 @@ fn amendment(c: &ContributionRow, supports: &SupportsByKind, items: &mut Vec<Ite
         "Déposé le {} sur la version {version}.",
         date_time(c.submitted_at)
     )));
-    items.push(Item::Quote(c.body.clone().unwrap_or_default()));
+    items.push(Item::Quote(
+        scope
+            .snapshot
+            .model
+            .body_text(c)
+            .unwrap_or_default()
+            .into_owned(),
+    ));
     if let Some(proposed) = &c.proposed_text {
         items.push(paragraph("Texte proposé :"));
         items.push(Item::Quote(proposed.clone()));
@@ -347,9 +359,9 @@ fn source_line(scope: &Scope<'_>, id: ContributionId) -> String {
                 ContributionStatusRow::Published | ContributionStatusRow::Duplicate { .. }
             )
         })
-        .and_then(|c| c.body.as_deref());
+        .and_then(|c| scope.snapshot.model.body_text(c));
     match public_body {
-        Some(body) => format!("contribution {id} « {} »", excerpt(body, SOURCE_EXCERPT)),
+        Some(body) => format!("contribution {id} « {} »", excerpt(&body, SOURCE_EXCERPT)),
         None => format!("contribution {id} (texte non publié)"),
     }
 }

@@ -151,5 +151,8 @@ fn statement_text(scope: &Scope<'_>, key: &str) -> String {
     key.parse::<ContributionId>()
         .ok()
         .and_then(|id| public_text(scope, id))
-        .map_or_else(|| "(énoncé non publié)".to_owned(), |t| excerpt(t, EXCERPT))
+        .map_or_else(
+            || "(énoncé non publié)".to_owned(),
+            |t| excerpt(&t, EXCERPT),
+        )
 }

@@ -2,6 +2,7 @@
 //! supported proposals and the commission's answers (the opinion groups are in
 //! `groups`). Only published contributions are cited, never an erased text.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use domain::concertation::QuestionKind;
@@ -20,7 +21,7 @@ const TOP: usize = 5;
 pub(super) const EXCERPT: usize = 160;
 
 /// The text of a published contribution, unless erased or not public.
-pub(super) fn public_text<'a>(scope: &'a Scope<'a>, id: ContributionId) -> Option<&'a str> {
+pub(super) fn public_text<'a>(scope: &'a Scope<'a>, id: ContributionId) -> Option<Cow<'a, str>> {
     let c = scope.snapshot.model.contributions.get(&id)?;
     let public = c.concertation == scope.concertation.id
         && matches!(
@@ -28,7 +29,7 @@ pub(super) fn public_text<'a>(scope: &'a Scope<'a>, id: ContributionId) -> Optio
             crate::model::rows::ContributionStatusRow::Published
                 | crate::model::rows::ContributionStatusRow::Duplicate { .. }
         );
-    public.then_some(c.body.as_deref()).flatten()
+    public.then(|| scope.snapshot.model.body_text(c)).flatten()
 }
 
 /// The most supported published proposals and amendments, `question` alone if given.
@@ -48,7 +49,7 @@ fn supported<'a>(
 }
 
 /// A ranking of proposals as a table.
-fn supported_table(caption: String, rows: &[&ContributionRow]) -> Table {
+fn supported_table(scope: &Scope<'_>, caption: String, rows: &[&ContributionRow]) -> Table {
     Table {
         caption,
         header: [
@@ -68,7 +69,10 @@ fn supported_table(caption: String, rows: &[&ContributionRow]) -> Table {
             .map(|(rank, c)| {
                 vec![
                     (rank + 1).to_string(),
-                    excerpt(c.body.as_deref().unwrap_or_default(), EXCERPT),
+                    excerpt(
+                        &scope.snapshot.model.body_text(c).unwrap_or_default(),
+                        EXCERPT,
+                    ),
                     labels::contribution_kind(c.kind).to_owned(),
                     number(c.supports),
                     number(c.oppositions),
@@ -119,6 +123,7 @@ pub fn themes(scope: &Scope<'_>, items: &mut Vec<Item>) {
             .collect();
         if !ranked.is_empty() {
             items.push(Item::Table(supported_table(
+                scope,
                 format!(
                     "Les propositions les plus soutenues du thème « {} »",
                     theme.label
@@ -133,7 +138,7 @@ pub fn themes(scope: &Scope<'_>, items: &mut Vec<Item>) {
                 let body = public_text(scope, *id)?;
                 Some(vec![
                     strong(format!("{} : ", labels::outcome(*outcome))),
-                    text(excerpt(body, EXCERPT)),
+                    text(excerpt(&body, EXCERPT)),
                 ])
             })
             .collect();
@@ -180,6 +185,7 @@ pub fn questions(scope: &Scope<'_>, items: &mut Vec<Item>) {
                 let ranked = supported(scope, Some(question.id), TOP);
                 if !ranked.is_empty() {
                     items.push(Item::Table(supported_table(
+                        scope,
                         "Les propositions les plus soutenues".to_owned(),
                         &ranked,
                     )));
@@ -222,7 +228,10 @@ fn statements(scope: &Scope<'_>, question: &QuestionRow, items: &mut Vec<Item>) 
                 .map(|(c, t)| {
                     let sided = t.overall.agree + t.overall.disagree;
                     vec![
-                        excerpt(c.body.as_deref().unwrap_or_default(), EXCERPT),
+                        excerpt(
+                            &scope.snapshot.model.body_text(c).unwrap_or_default(),
+                            EXCERPT,
+                        ),
                         number(t.overall.agree),
                         number(t.overall.disagree),
                         number(t.overall.pass),
@@ -286,6 +295,7 @@ pub fn most_supported(scope: &Scope<'_>, items: &mut Vec<Item>) {
          oppositions), puis par nombre de soutiens.",
     ));
     items.push(Item::Table(supported_table(
+        scope,
         "Les dix propositions et amendements les plus soutenus".to_owned(),
         &ranked,
     )));
@@ -327,7 +337,14 @@ pub fn answers(scope: &Scope<'_>, items: &mut Vec<Item>) {
             format::count(c.supports, "soutien", "soutiens"),
             format::count(c.oppositions, "opposition", "oppositions")
         ))]));
-        items.push(Item::Quote(c.body.clone().unwrap_or_default()));
+        items.push(Item::Quote(
+            scope
+                .snapshot
+                .model
+                .body_text(c)
+                .unwrap_or_default()
+                .into_owned(),
+        ));
         items.push(Item::Paragraph(vec![
             strong("Justification : "),
             text(answer.justification.clone()),

@@ -1,6 +1,8 @@
 //! The public record of what the organisers did: the moderation log, the commission's
 //! answers and the sessions.
 
+use std::borrow::Cow;
+
 use super::{code_of, col, opt, public_contributions, ColumnType::*, Rows, Scope, TableDef};
 use crate::export::Cell;
 use domain::contribution::ModerationDecision;
@@ -133,7 +135,7 @@ pub fn answer_rows<'a>(scope: &'a Scope<'a>) -> Rows<'a> {
         Some(vec![
             Cell::text(c.id.to_string()),
             Cell::text(code_of(&c.kind)),
-            Cell::text_or_empty(c.body.clone()),
+            Cell::text_or_empty(scope.snapshot.model.body_text(c).map(Cow::into_owned)),
             Cell::Integer(c.supports as i64),
             Cell::text(code_of(&answer.outcome)),
             Cell::text(answer.justification.clone()),

@@ -1,6 +1,8 @@
 //! The tables of the statements questions (Polis-style votes): tallies per statement,
 //! opinion groups, their representative statements and the consensus.
 
+use std::borrow::Cow;
+
 use domain::values::ContributionId;
 
 use super::{code_of, col, opt, public_contributions, ColumnType::*, Rows, Scope, TableDef};
@@ -150,7 +152,7 @@ pub fn tally_rows<'a>(scope: &'a Scope<'a>) -> Rows<'a> {
                 vec![
                     Cell::text(c.id.to_string()),
                     Cell::text(c.question.to_string()),
-                    Cell::text_or_empty(c.body.clone()),
+                    Cell::text_or_empty(model.body_text(c).map(Cow::into_owned)),
                     n(tally.overall.agree),
                     n(tally.overall.disagree),
                     n(tally.overall.pass),
@@ -188,7 +190,7 @@ fn statement_text(scope: &Scope<'_>, key: &str) -> Cell {
         .parse::<ContributionId>()
         .ok()
         .and_then(|id| scope.snapshot.model.contributions.get(&id))
-        .and_then(|c| c.body.clone());
+        .and_then(|c| scope.snapshot.model.body_text(c).map(Cow::into_owned));
     Cell::text_or_empty(text)
 }
 
