@@ -295,14 +295,7 @@ fn amendment(
         "Déposé le {} sur la version {version}.",
         date_time(c.submitted_at)
     )));
-    items.push(Item::Quote(
-        scope
-            .snapshot
-            .model
-            .body_text(c)
-            .unwrap_or_default()
-            .into_owned(),
-    ));
+    items.push(Item::Quote(scope.body(c).unwrap_or_default().into_owned()));
     if let Some(proposed) = &c.proposed_text {
         items.push(paragraph("Texte proposé :"));
         items.push(Item::Quote(proposed.clone()));
@@ -359,7 +352,7 @@ fn source_line(scope: &Scope<'_>, id: ContributionId) -> String {
                 ContributionStatusRow::Published | ContributionStatusRow::Duplicate { .. }
             )
         })
-        .and_then(|c| scope.snapshot.model.body_text(c));
+        .and_then(|c| scope.body(c));
     match public_body {
         Some(body) => format!("contribution {id} « {} »", excerpt(&body, SOURCE_EXCERPT)),
         None => format!("contribution {id} (texte non publié)"),

@@ -29,7 +29,7 @@ pub(super) fn public_text<'a>(scope: &'a Scope<'a>, id: ContributionId) -> Optio
             crate::model::rows::ContributionStatusRow::Published
                 | crate::model::rows::ContributionStatusRow::Duplicate { .. }
         );
-    public.then(|| scope.snapshot.model.body_text(c)).flatten()
+    public.then(|| scope.body(c)).flatten()
 }
 
 /// The most supported published proposals and amendments, `question` alone if given.
@@ -69,10 +69,7 @@ fn supported_table(scope: &Scope<'_>, caption: String, rows: &[&ContributionRow]
             .map(|(rank, c)| {
                 vec![
                     (rank + 1).to_string(),
-                    excerpt(
-                        &scope.snapshot.model.body_text(c).unwrap_or_default(),
-                        EXCERPT,
-                    ),
+                    excerpt(&scope.body(c).unwrap_or_default(), EXCERPT),
                     labels::contribution_kind(c.kind).to_owned(),
                     number(c.supports),
                     number(c.oppositions),
@@ -228,10 +225,7 @@ fn statements(scope: &Scope<'_>, question: &QuestionRow, items: &mut Vec<Item>) 
                 .map(|(c, t)| {
                     let sided = t.overall.agree + t.overall.disagree;
                     vec![
-                        excerpt(
-                            &scope.snapshot.model.body_text(c).unwrap_or_default(),
-                            EXCERPT,
-                        ),
+                        excerpt(&scope.body(c).unwrap_or_default(), EXCERPT),
                         number(t.overall.agree),
                         number(t.overall.disagree),
                         number(t.overall.pass),
@@ -337,14 +331,7 @@ pub fn answers(scope: &Scope<'_>, items: &mut Vec<Item>) {
             format::count(c.supports, "soutien", "soutiens"),
             format::count(c.oppositions, "opposition", "oppositions")
         ))]));
-        items.push(Item::Quote(
-            scope
-                .snapshot
-                .model
-                .body_text(c)
-                .unwrap_or_default()
-                .into_owned(),
-        ));
+        items.push(Item::Quote(scope.body(c).unwrap_or_default().into_owned()));
         items.push(Item::Paragraph(vec![
             strong("Justification : "),
             text(answer.justification.clone()),

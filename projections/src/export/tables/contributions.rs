@@ -131,7 +131,7 @@ pub fn rows<'a>(scope: &'a Scope<'a>) -> Rows<'a> {
             Cell::text_or_empty(author.and_then(|a| a.commune.clone())),
             Cell::text(themes.join(" ; ")),
             Cell::text(c.language.clone()),
-            Cell::text_or_empty(model.body_text(c).map(Cow::into_owned)),
+            Cell::text_or_empty(scope.body(c).map(Cow::into_owned)),
             Cell::text_or_empty(c.proposed_text.clone()),
             Cell::text_or_empty(c.amendment.as_ref().map(|a| a.article.as_str().to_owned())),
             Cell::Integer(c.supports as i64),

@@ -113,6 +113,14 @@ pub struct Scope<'a> {
     pub participation: &'a Participation,
 }
 
+impl<'a> Scope<'a> {
+    /// The current text of a contribution's body, from its row or from the replay's
+    /// spill; `None` once erased.
+    pub fn body(&self, c: &'a ContributionRow) -> Option<std::borrow::Cow<'a, str>> {
+        self.snapshot.model.body_text(c)
+    }
+}
+
 /// The rows of a table, produced lazily so a writer holds one row at a time.
 pub type Rows<'a> = Box<dyn Iterator<Item = Vec<Cell>> + 'a>;
 

@@ -135,7 +135,7 @@ pub fn answer_rows<'a>(scope: &'a Scope<'a>) -> Rows<'a> {
         Some(vec![
             Cell::text(c.id.to_string()),
             Cell::text(code_of(&c.kind)),
-            Cell::text_or_empty(scope.snapshot.model.body_text(c).map(Cow::into_owned)),
+            Cell::text_or_empty(scope.body(c).map(Cow::into_owned)),
             Cell::Integer(c.supports as i64),
             Cell::text(code_of(&answer.outcome)),
             Cell::text(answer.justification.clone()),

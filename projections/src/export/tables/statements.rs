@@ -152,7 +152,7 @@ pub fn tally_rows<'a>(scope: &'a Scope<'a>) -> Rows<'a> {
                 vec![
                     Cell::text(c.id.to_string()),
                     Cell::text(c.question.to_string()),
-                    Cell::text_or_empty(model.body_text(c).map(Cow::into_owned)),
+                    Cell::text_or_empty(scope.body(c).map(Cow::into_owned)),
                     n(tally.overall.agree),
                     n(tally.overall.disagree),
                     n(tally.overall.pass),
@@ -190,7 +190,7 @@ fn statement_text(scope: &Scope<'_>, key: &str) -> Cell {
         .parse::<ContributionId>()
         .ok()
         .and_then(|id| scope.snapshot.model.contributions.get(&id))
-        .and_then(|c| scope.snapshot.model.body_text(c).map(Cow::into_owned));
+        .and_then(|c| scope.body(c).map(Cow::into_owned));
     Cell::text_or_empty(text)
 }
 
