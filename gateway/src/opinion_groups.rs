@@ -3,6 +3,8 @@
 //! sizes and representative statements with Polis's statistics, the consensus and the
 //! divisive statements, and the position and parameters the result was computed at.
 
+use std::borrow::Cow;
+
 use domain::concertation::QuestionKind;
 use domain::values::{ConcertationId, ContributionId, QuestionId};
 use eventstore::Position;
@@ -138,7 +140,7 @@ fn statement(m: &ReadModel, key: &str) -> StatementRef {
         id: row.map_or_else(|| ContributionId::from_uuid(uuid::Uuid::nil()), |c| c.id),
         text: row
             .filter(|c| c.status == ContributionStatusRow::Published)
-            .and_then(|c| c.body.clone()),
+            .and_then(|c| m.body_text(c).map(Cow::into_owned)),
     }
 }
 

@@ -9,6 +9,8 @@
 //! read model deliberately lacks what they show: a doctrine's text, and a participant's
 //! own personal data.
 
+use std::borrow::Cow;
+
 use std::collections::BTreeMap;
 
 use domain::concertation::{ModerationMode, Phase, QuestionKind};
@@ -248,7 +250,7 @@ impl ContributionView {
             hidden_reason,
             duplicate_of,
             featured: c.featured,
-            text: c.body.clone().filter(|_| show_text),
+            text: m.body_text(c).map(Cow::into_owned).filter(|_| show_text),
             proposed_text: c.proposed_text.clone().filter(|_| show_text),
             erased: c.body.is_none(),
             revisions: c.revisions,

@@ -7,6 +7,8 @@
 //! tables and the mirror agree; a changed [`MainModel::VERSION`] empties the tables and
 //! rebuilds them from position 0.
 
+use std::borrow::Cow;
+
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
@@ -333,7 +335,7 @@ impl Rows {
                         .collect::<Vec<_>>(),
                 )),
                 cell(c.language.clone()),
-                cell(c.body.clone()),
+                cell(model.body_text(c).map(Cow::into_owned)),
                 cell(status.to_owned()),
                 cell(hidden_reason),
                 cell(duplicate_of),

@@ -51,13 +51,11 @@ async fn an_erased_body_is_forgotten_live_and_after_a_rebuild() {
     append(&store, &stream, &submitted).await;
     let live = MemoryModel::new();
     project(&store, live.clone()).await;
-    assert_eq!(
-        live.read()
-            .contribution(id)
-            .and_then(|c| c.body.clone())
-            .as_deref(),
-        Some("Texte illicite à effacer")
-    );
+    {
+        let model = live.read();
+        let body = model.contribution(id).and_then(|c| model.body_text(c));
+        assert_eq!(body.as_deref(), Some("Texte illicite à effacer"));
+    }
 
     // What the gateway does: append the decision, then destroy the key.
     let erased = ContributionEvent::ContributionBodyErased {

@@ -310,7 +310,7 @@ async fn the_queries_show_what_happened() {
         Some(AnswerOutcome::Adopted)
     );
     assert_eq!(
-        c1.body.as_deref(),
+        m.body_text(c1).as_deref(),
         Some(format!("Texte de {}", c(1)).as_str())
     );
 

@@ -101,16 +101,16 @@ fn proposed_text(body: &domain::Sealed<domain::contribution::ContributionBody>) 
         .map(|t| t.as_str().to_owned())
 }
 
-/// A body as a row keeps it: its text, or an empty text and its place in `spill`.
+/// A body as a row keeps it: its text, or its place in `spill` when there is one.
 fn keep_body(
     spill: Option<&mut body_spill::BodySpill>,
     body: &domain::Sealed<domain::contribution::ContributionBody>,
-) -> (Option<String>, Option<body_spill::SpilledText>) {
-    match (body.present(), spill) {
-        (None, _) => (None, None),
-        (Some(b), None) => (Some(b.text.as_str().to_owned()), None),
-        (Some(b), Some(spill)) => (Some(String::new()), Some(spill.put(b.text.as_str()))),
-    }
+) -> Option<RowBody> {
+    let text = body.present()?.text.as_str();
+    Some(match spill {
+        None => RowBody::Kept(text.to_owned()),
+        Some(spill) => RowBody::Spilled(spill.put(text)),
+    })
 }
 
 /// The id part of a stream name, as a UUID-based id.
@@ -123,10 +123,9 @@ impl ReadModel {
     /// The current text of `c`'s body, from the row or from the spill; `None` once
     /// erased (or if the spill cannot give it back: see [`body_spill::BodySpill::error`]).
     pub fn body_text<'a>(&'a self, c: &'a ContributionRow) -> Option<Cow<'a, str>> {
-        let text = c.body.as_deref()?;
-        match (c.body_spilled, &self.body_spill) {
-            (Some(spilled), Some(spill)) => spill.get(spilled).map(Cow::Owned),
-            _ => Some(Cow::Borrowed(text)),
+        match c.body.as_ref()? {
+            RowBody::Kept(text) => Some(Cow::Borrowed(text)),
+            RowBody::Spilled(spilled) => self.body_spill.as_ref()?.get(*spilled).map(Cow::Owned),
         }
     }
 
@@ -361,7 +360,7 @@ impl ReadModel {
                     reason: domain::contribution::CharterReason::Other,
                 },
             };
-            let (body_text, body_spilled) = keep_body(self.body_spill.as_mut(), body);
+            let kept = keep_body(self.body_spill.as_mut(), body);
             self.contributions.insert(
                 *id,
                 ContributionRow {
@@ -373,8 +372,7 @@ impl ReadModel {
                     parent: *parent,
                     themes: themes.clone(),
                     language: language.as_str().to_owned(),
-                    body: body_text,
-                    body_spilled,
+                    body: kept,
                     proposed_text: proposed_text(body),
                     status,
                     featured: false,
@@ -420,7 +418,7 @@ impl ReadModel {
             ContributionSubmitted { .. } => unreachable!("handled above"),
             ContributionRevised { revision, body, .. } => {
                 row.revisions = *revision;
-                (row.body, row.body_spilled) = keep_body(self.body_spill.as_mut(), body);
+                row.body = keep_body(self.body_spill.as_mut(), body);
                 row.proposed_text = proposed_text(body);
             }
             ContributionWithdrawn { .. } => row.status = ContributionStatusRow::Withdrawn,
@@ -468,7 +466,7 @@ impl ReadModel {
                     row.status = ContributionStatusRow::Published;
                 }
             }
-            ContributionBodyErased { .. } => (row.body, row.body_spilled) = (None, None),
+            ContributionBodyErased { .. } => row.body = None,
             CommissionAnswered {
                 outcome,
                 justification,

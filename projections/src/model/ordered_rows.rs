@@ -75,15 +75,6 @@ impl<K: Eq + Hash, V> OrderedRows<K, V> {
     }
 }
 
-impl<'a, K, V> IntoIterator for &'a OrderedRows<K, V> {
-    type Item = &'a V;
-    type IntoIter = std::slice::Iter<'a, V>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.rows.iter()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::OrderedRows;

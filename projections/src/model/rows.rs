@@ -140,13 +140,10 @@ pub struct ContributionRow {
     pub themes: BTreeSet<ThemeId>,
     /// Language tag.
     pub language: String,
-    /// The current body; `None` once erased (its key destroyed). In a model that
-    /// spills bodies (an export's replay) the text is in the spill and this is an empty
-    /// `Some`: read it with [`ReadModel::body_text`](super::ReadModel::body_text).
-    pub body: Option<String>,
-    /// Where the current body lies in the model's spill, if it spills bodies.
-    #[serde(skip)]
-    pub body_spilled: Option<super::body_spill::SpilledText>,
+    /// The current body; `None` once erased (its key destroyed). Read its text with
+    /// [`ReadModel::body_text`](super::ReadModel::body_text), which also reads a
+    /// spilled one.
+    pub body: Option<RowBody>,
     /// For an amendment that replaces or inserts: the proposed article text; `None`
     /// otherwise or once erased.
     pub proposed_text: Option<String>,
@@ -179,6 +176,26 @@ pub struct ContributionRow {
     pub submitted_at: OffsetDateTime,
     /// Position of the submission in the log.
     pub position: Position,
+}
+
+/// A contribution's current body, as its row keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowBody {
+    /// The text, in memory (the server's read model).
+    Kept(String),
+    /// In the model's spill, to be read back (an export's replay).
+    Spilled(super::body_spill::SpilledText),
+}
+
+/// A kept body serializes as its text; a spilled one, whose text is not at hand, as
+/// `null`.
+impl Serialize for RowBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Kept(text) => serializer.serialize_str(text),
+            Self::Spilled(_) => serializer.serialize_none(),
+        }
+    }
 }
 
 /// The commission's answer to a proposal or amendment.

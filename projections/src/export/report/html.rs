@@ -59,7 +59,8 @@ del { background: #ffe9e9; text-decoration: line-through; }
 /// The page's policy: nothing may be fetched, scripts never run.
 const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-/// The page of `report`.
+/// The page of `report`, whole: for tests (a bundle streams it with [`write`]).
+#[cfg(test)]
 pub fn render(report: &Report) -> String {
     let mut page = Vec::new();
     write(report, &mut page).expect("writing into a Vec cannot fail");
