@@ -7,12 +7,13 @@
 //!
 //! Reads are cached, up to [`CACHE_KEYS`] keys (the cache is only a shortcut: every
 //! answer is on disk), and [`KeyStore::get_many`] reads every missing key of a batch
-//! in one blocking task, so a replay opening a page of sealed parts costs one task and
-//! one lock, not two per key.
+//! in a few blocking tasks side by side (one for a small batch), so a replay opening a
+//! page of sealed parts costs a few tasks and one lock, not two per key, and the disk
+//! serves several cold key files at once.
 
 use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -26,6 +27,11 @@ use crate::keys::{destroyed_key, KeyId, KeyLookup, KeyMaterial, KeyStore};
 /// miss costs one small file read; a replay of a million contributions would otherwise
 /// keep every one of its 1.3 million keys.
 pub const CACHE_KEYS: usize = 8_192;
+
+/// The most blocking tasks one [`KeyStore::get_many`] reads missing keys with.
+const PARALLEL_READS: usize = 8;
+/// Below this many keys a task is not worth starting: one reads them all.
+const MIN_READS_PER_TASK: usize = 16;
 
 /// Keys as files under one directory, cached in memory once read.
 pub struct FileKeyStore {
@@ -91,7 +97,7 @@ impl FileKeyStore {
         let found = if tombstone.exists() {
             KeyLookup::Destroyed
         } else {
-            match fs::read(&key_path) {
+            match read_small(&key_path) {
                 Ok(bytes) => {
                     KeyLookup::Present(KeyMaterial::from_slice(&bytes).ok_or_else(|| {
                         StoreError::KeyStore(format!(
@@ -120,6 +126,45 @@ impl FileKeyStore {
         self.remember(&[(id.clone(), KeyLookup::Present(key.clone()))]);
         Ok(key)
     }
+}
+
+/// A key file's bytes, read without `fs::read`'s size query (one system call less per
+/// key: a replay reads tens of thousands of them). Reads at most 64 bytes: a key is
+/// 32, and a longer file is reported with its first 64 as unreadable anyway.
+fn read_small(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(64);
+    File::open(path)?.take(64).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Reads each key of `ids` from disk, in order, over up to [`PARALLEL_READS`] blocking
+/// tasks: a key is a small file that the page cache may have let go, and one task reading
+/// them one after the other waits for each in turn while the disk could serve several.
+async fn read_disk_many(
+    store: &FileKeyStore,
+    ids: Vec<KeyId>,
+) -> Result<Vec<(KeyId, KeyLookup)>, StoreError> {
+    let per_task = ids.len().div_ceil(PARALLEL_READS).max(MIN_READS_PER_TASK);
+    let mut tasks = Vec::with_capacity(PARALLEL_READS);
+    let mut ids = ids.into_iter().peekable();
+    while ids.peek().is_some() {
+        let chunk: Vec<KeyId> = ids.by_ref().take(per_task).collect();
+        let store = store.handle();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            chunk
+                .into_iter()
+                .map(|id| store.read_disk(&id).map(|found| (id, found)))
+                .collect::<Result<Vec<_>, StoreError>>()
+        }));
+    }
+    let mut read = Vec::new();
+    for task in tasks {
+        read.extend(
+            task.await
+                .map_err(|e| StoreError::KeyStore(e.to_string()))??,
+        );
+    }
+    Ok(read)
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -168,17 +213,8 @@ impl KeyStore for FileKeyStore {
             .map(|(id, _)| id.clone())
             .collect();
         if !missing.is_empty() {
-            let store = self.handle();
-            let read = tokio::task::spawn_blocking(move || {
-                let read = missing
-                    .into_iter()
-                    .map(|id| store.read_disk(&id).map(|found| (id, found)))
-                    .collect::<Result<Vec<_>, StoreError>>()?;
-                store.remember(&read);
-                Ok::<_, StoreError>(read)
-            })
-            .await
-            .map_err(|e| StoreError::KeyStore(e.to_string()))??;
+            let read = read_disk_many(self, missing).await?;
+            self.remember(&read);
             let mut read = read.into_iter().map(|(_, found)| found);
             for slot in found.iter_mut().filter(|slot| slot.is_none()) {
                 *slot = read.next();
@@ -253,5 +289,33 @@ mod tests {
         assert_eq!(reader.get_many(&ids).await.unwrap(), expected);
         assert_eq!(reader.get_many(&ids).await.unwrap(), expected);
         assert_eq!(reader.cache.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn get_many_split_over_tasks_keeps_each_answer_in_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = FileKeyStore::open(dir.path()).unwrap();
+        // Enough keys for every task, in a pattern no chunk boundary lines up with:
+        // present, destroyed, never created.
+        let count = PARALLEL_READS * MIN_READS_PER_TASK * 3 + 5;
+        let mut ids = Vec::new();
+        let mut expected = Vec::new();
+        for i in 0..count {
+            let id = KeyId::parse(format!("participant-{i}")).unwrap();
+            expected.push(match i % 3 {
+                0 => KeyLookup::Present(writer.get_or_create(&id).await.unwrap()),
+                1 => {
+                    writer.get_or_create(&id).await.unwrap();
+                    writer.destroy(&id).await.unwrap();
+                    KeyLookup::Destroyed
+                }
+                _ => KeyLookup::Unknown,
+            });
+            ids.push(id);
+        }
+        let reader = FileKeyStore::open(dir.path()).unwrap();
+        assert_eq!(reader.get_many(&ids).await.unwrap(), expected);
+        // Known answers come from the cache now, unknown ones from disk again.
+        assert_eq!(reader.get_many(&ids).await.unwrap(), expected);
     }
 }
