@@ -46,8 +46,9 @@ impl PgProjectionDb {
     /// events from the log at restart. Never torn, never counted twice. What this buys:
     /// the live lag no longer includes a disk flush per batch, whose latency on a
     /// shared disk reaches hundreds of milliseconds (`BENCHMARKS.md`, Projections).
-    /// The other connections (accounts, keys, idempotency records) keep synchronous
-    /// commits: what they hold is not in the log.
+    /// The accounts' and keys' connections keep synchronous commits: what they hold is
+    /// not in the log (idempotency records do not wait either; see the gateway's
+    /// `idempotency::postgres`).
     pub async fn connect(
         url: &str,
         schema: &str,
