@@ -10,8 +10,8 @@
 //!   payload; for the file log, records of the same size appended by one writer thread
 //!   with one `fdatasync` per group (group commit, as the backend does);
 //! - `crate`: `EventStore::append` with `Exact` (`NoStream` first) expectations and a
-//!   realistic envelope (UUID v7 id, type, schema version, JSON data holding the payload,
-//!   correlation/causation/actor metadata);
+//!   realistic envelope (UUID v7 id, type, schema version, JSON data holding the payload
+//!   as its one field, correlation/causation/actor metadata);
 //! - `sealed`: the same with a personal part sealed under a per-stream key;
 //! - `raw-env` (with `--envelope-ceiling`): `raw` again, with payloads the size of the
 //!   commit body `crate` writes for one of its events. Its ratio to `raw` is what the
@@ -286,11 +286,10 @@ fn bench_event(
         id: ids.next(),
         event_type: "ContributionSubmitted".to_owned(),
         schema_version: 1,
-        data: json!({
-            "concertation": "ia-territoriale-2026",
-            "question": "usages",
-            "texte": body,
-        }),
+        // The data is the payload and nothing else: the ceiling publishes the bare
+        // payload, so what the crate adds is its envelope (id, type, version, stream,
+        // revision, time, metadata), not more content.
+        data: json!({ "texte": body }),
         metadata: Metadata::default(),
         sealed: Vec::new(),
     }

@@ -12,6 +12,8 @@
 //! commit; when a shard exceeds its share of [`StreamCache::new`]'s capacity it is
 //! cleared (the next append or read of those streams looks them up again).
 
+use std::sync::{Arc, Mutex, MutexGuard};
+
 use crate::sharded::ShardedMap;
 use crate::stream_name::StreamName;
 
@@ -60,9 +62,35 @@ impl StreamState {
     }
 }
 
+/// One stream's state, shared between the map and the appends that looked it up.
+type Slot = Arc<Mutex<StreamState>>;
+
+fn lock(slot: &Mutex<StreamState>) -> MutexGuard<'_, StreamState> {
+    // A cache: a panic elsewhere cannot make an entry wrong, only stale.
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What an append learns of its stream before publishing, and the handle that records
+/// its commit afterwards without a second lookup.
+pub(crate) struct Tail {
+    /// Revision and sequence of the last known commit's last event.
+    pub last: Option<(u64, u64)>,
+    /// The stream's subject, once an append has made it.
+    pub subject: Option<async_nats::Subject>,
+    slot: Option<Slot>,
+}
+
 /// The sharded map of stream states.
+///
+/// Each stream's state sits in a slot of its own: an append looks its stream up once,
+/// before publishing, and records its commit through the slot it was given, after the
+/// acknowledgement. A second lookup there (hashing the name, locking the shard, probing,
+/// comparing the name) was a few percent of the client's CPU per append at concurrency
+/// 256 (`BENCHMARKS.md`): by the time the acknowledgement comes, those lines have left
+/// the core's caches. A slot dropped from the map meanwhile (its shard cleared) takes
+/// the record with it, which costs the next append a lookup, never a wrong answer.
 pub(crate) struct StreamCache {
-    streams: ShardedMap<StreamState>,
+    streams: ShardedMap<Slot>,
 }
 
 impl StreamCache {
@@ -73,27 +101,49 @@ impl StreamCache {
         }
     }
 
-    /// The last known (revision, sequence) of a stream, and its subject if known.
-    pub fn tail(&self, stream: &StreamName) -> (Option<(u64, u64)>, Option<async_nats::Subject>) {
-        match self.streams.shard(stream).get(stream) {
-            Some(state) => (state.last, state.subject.clone()),
-            None => (None, None),
+    /// The last known (revision, sequence) of a stream, its subject if known, and its
+    /// slot for [`StreamCache::record_append`].
+    pub fn tail(&self, stream: &StreamName) -> Tail {
+        let slot = self.streams.shard(stream).get(stream).cloned();
+        match slot {
+            Some(slot) => {
+                let state = lock(&slot);
+                let (last, subject) = (state.last, state.subject.clone());
+                drop(state);
+                Tail {
+                    last,
+                    subject,
+                    slot: Some(slot),
+                }
+            }
+            None => Tail {
+                last: None,
+                subject: None,
+                slot: None,
+            },
         }
     }
 
     /// Runs `f` on a copy-free view of the stream's state, if known.
     pub fn with<R>(&self, stream: &StreamName, f: impl FnOnce(Option<&StreamState>) -> R) -> R {
-        f(self.streams.shard(stream).get(stream))
+        let shard = self.streams.shard(stream);
+        let result = match shard.get(stream) {
+            Some(slot) => f(Some(&lock(slot))),
+            None => f(None),
+        };
+        result
     }
 
     /// Updates (creating if needed) the stream's state.
     pub fn update<R>(&self, stream: &StreamName, f: impl FnOnce(&mut StreamState) -> R) -> R {
         let mut shard = self.streams.shard(stream);
-        if let Some(state) = shard.get_mut(stream) {
-            return f(state);
+        if let Some(slot) = shard.get(stream) {
+            return f(&mut lock(slot));
         }
         self.streams.make_room(&mut shard);
-        f(shard.entry(stream.clone()).or_default())
+        let slot = shard.entry(stream.clone()).or_default();
+        let result = f(&mut lock(slot));
+        result
     }
 
     /// Records a commit of `count` events at `first_revision`, stored at `sequence`.
@@ -103,19 +153,25 @@ impl StreamCache {
         });
     }
 
-    /// Records an append's commit (as [`StreamCache::record`]) and keeps its subject.
+    /// Records an append's commit (as [`StreamCache::record`]) and keeps its subject,
+    /// through the slot `tail` gave when it had one.
     pub fn record_append(
         &self,
         stream: &StreamName,
+        tail: &Tail,
         subject: &async_nats::Subject,
         first_revision: u64,
         count: u64,
         sequence: u64,
     ) {
-        self.update(stream, |state| {
+        let record = |state: &mut StreamState| {
             state.subject.get_or_insert_with(|| subject.clone());
             state.record(first_revision, count, sequence)
-        });
+        };
+        match &tail.slot {
+            Some(slot) => record(&mut lock(slot)),
+            None => self.update(stream, record),
+        }
     }
 }
 
@@ -139,5 +195,25 @@ mod tests {
         state.record(0, 2, 5); // replayed: ignored
         assert_eq!(state.commits.len(), 3);
         assert_eq!(state.last, Some((3, 9)));
+    }
+
+    #[test]
+    fn an_append_records_through_the_slot_it_looked_up() {
+        let cache = StreamCache::new(1000);
+        let stream = StreamName::parse("contribution-1").unwrap();
+        let subject = async_nats::Subject::from("s.contribution.1");
+        // Unknown stream: no slot, the record creates the entry.
+        let tail = cache.tail(&stream);
+        assert_eq!(tail.last, None);
+        cache.record_append(&stream, &tail, &subject, 0, 1, 4);
+        let tail = cache.tail(&stream);
+        assert_eq!(tail.last, Some((0, 4)));
+        assert_eq!(tail.subject.as_deref(), Some("s.contribution.1"));
+        // Known stream: the record goes through the slot and the map sees it.
+        cache.record_append(&stream, &tail, &subject, 1, 2, 9);
+        assert_eq!(cache.tail(&stream).last, Some((2, 9)));
+        cache.with(&stream, |state| {
+            assert_eq!(state.map(|s| s.commits.clone()), Some(vec![(0, 4), (1, 9)]));
+        });
     }
 }

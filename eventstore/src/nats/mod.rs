@@ -742,10 +742,12 @@ impl Backend for NatsBackend {
         let inner = &*self.inner;
         // The fast path: the cache says where the stream stands and the expectation
         // agrees; it also holds the stream's subject, escaped by an earlier append.
-        let (cached, known_subject) = inner.cache.tail(stream);
-        let subject = known_subject
+        let tail = inner.cache.tail(stream);
+        let subject = tail
+            .subject
+            .clone()
             .unwrap_or_else(|| async_nats::Subject::from(inner.subjects.stream(stream)));
-        let mut plan = match (expected, cached) {
+        let mut plan = match (expected, tail.last) {
             (ExpectedRevision::Exact(n), Some((revision, sequence))) if n == revision => {
                 Some((revision + 1, sequence))
             }
@@ -817,9 +819,14 @@ impl Backend for NatsBackend {
                 .await?
             {
                 Acknowledged::Stored(sequence) => {
-                    inner
-                        .cache
-                        .record_append(stream, &subject, first_revision, count, sequence);
+                    inner.cache.record_append(
+                        stream,
+                        &tail,
+                        &subject,
+                        first_revision,
+                        count,
+                        sequence,
+                    );
                     inner.notify(sequence);
                     return Ok(AppendResult {
                         next_expected: CurrentRevision::Current(first_revision + count - 1),
