@@ -309,7 +309,8 @@ impl NatsBackend {
         }
         let direct = existing.allow_direct;
         let (commits, _) = watch::channel(info.state.last_sequence);
-        let publisher = Publisher::start(client.clone(), config.request_timeout).await?;
+        let publisher =
+            Publisher::start(client.clone(), &config.stream, config.request_timeout).await?;
         let inner = Arc::new(Inner {
             client,
             js,
@@ -819,14 +820,9 @@ impl Backend for NatsBackend {
                 .await?
             {
                 Acknowledged::Stored(sequence) => {
-                    inner.cache.record_append(
-                        stream,
-                        &tail,
-                        &subject,
-                        first_revision,
-                        count,
-                        sequence,
-                    );
+                    inner
+                        .cache
+                        .record_append(&tail, &subject, first_revision, count, sequence);
                     inner.notify(sequence);
                     return Ok(AppendResult {
                         next_expected: CurrentRevision::Current(first_revision + count - 1),
