@@ -56,7 +56,7 @@ pub async fn run(command: ExportCommand, data_dir: &Path) -> anyhow::Result<()> 
             config,
         } => {
             let settings = crate::serve::settings(config.as_deref(), data_dir)?;
-            let store = gateway::startup::open_store(&settings).await?;
+            let store = gateway::startup::open_store_for_replay(&settings).await?;
             let signer = existing_signer(&settings)?;
             let request = ExportRequest {
                 slug,
@@ -109,7 +109,7 @@ pub async fn run(command: ExportCommand, data_dir: &Path) -> anyhow::Result<()> 
 /// Runs `concerto verify export DIR`.
 pub async fn verify(dir: &Path, config: Option<&Path>, data_dir: &Path) -> anyhow::Result<()> {
     let settings = crate::serve::settings(config, data_dir)?;
-    let store = gateway::startup::open_store(&settings).await?;
+    let store = gateway::startup::open_store_for_replay(&settings).await?;
     let scratch = std::env::temp_dir().join(format!("concerto-verify-{}", uuid::Uuid::new_v4()));
     let report = export::verify_export(&store, dir, &scratch).await?;
     println!("{} fichiers comparés au manifeste.", report.files_checked);

@@ -84,6 +84,15 @@ pub enum StoreError {
     /// An input/output error of the file log.
     #[error("entrée/sortie : {0}")]
     Io(#[from] std::io::Error),
+    /// The log was opened for a replay only (an export): it reads `$all` and writes
+    /// nothing.
+    #[error("le journal {path} est ouvert pour une relecture seulement (export) : {what} n'y est pas possible")]
+    ReplayOnly {
+        /// The log file.
+        path: PathBuf,
+        /// What was asked of it.
+        what: &'static str,
+    },
     /// The store is shutting down and accepts no more appends.
     #[error("le magasin d'événements est fermé")]
     Closed,

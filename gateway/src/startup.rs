@@ -86,6 +86,25 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 /// Opens the event store the settings name.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<EventStore> {
+    open_store_as(settings, LogUse::Write).await
+}
+
+/// Opens the event store the settings name to replay `$all` and nothing else (an
+/// export, its verification): on the embedded default, the file log without its
+/// per-event and per-stream index ([`eventstore::file::ReplayLog`]); on JetStream, the
+/// same backend as [`open_store`].
+pub async fn open_store_for_replay(settings: &Settings) -> anyhow::Result<EventStore> {
+    open_store_as(settings, LogUse::Replay).await
+}
+
+/// What a command does with the embedded file log.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LogUse {
+    Write,
+    Replay,
+}
+
+async fn open_store_as(settings: &Settings, log_use: LogUse) -> anyhow::Result<EventStore> {
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("création de {}", settings.data_dir.display()))?;
     let backend: Arc<dyn Backend> = match &settings.nats {
@@ -106,10 +125,13 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<EventStore> {
         }
         None => {
             let path = settings.data_dir.join("events.log");
-            Arc::new(
-                FileBackend::open(&path)
-                    .with_context(|| format!("ouverture du journal {}", path.display()))?,
-            )
+            let opening = || format!("ouverture du journal {}", path.display());
+            match log_use {
+                LogUse::Write => Arc::new(FileBackend::open(&path).with_context(opening)?),
+                LogUse::Replay => {
+                    Arc::new(eventstore::file::ReplayLog::open(&path).with_context(opening)?)
+                }
+            }
         }
     };
     let keys: Arc<dyn KeyStore> = match &settings.database {

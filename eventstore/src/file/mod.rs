@@ -5,10 +5,12 @@
 //! where every commit and event lies (rebuilt by a scan at open, holding no event
 //! data), and records read back from the file when asked for ([`reader`]). Appends are
 //! acknowledged only after fsync; a torn final record is truncated on reopen; any other
-//! damage refuses to open.
+//! damage refuses to open. An export opens the log as a [`ReplayLog`] instead: `$all`
+//! only, without the index of events and streams.
 
 pub mod format;
 mod reader;
+mod replay;
 pub mod writer;
 
 use std::fs::{File, OpenOptions};
@@ -30,6 +32,7 @@ use crate::position::{Direction, Position, ReadFrom};
 use crate::stream_name::{StreamFilter, StreamName};
 use format::{scan, FILE_MAGIC};
 use reader::LogReader;
+pub use replay::ReplayLog;
 use writer::{AppendRequest, LogFile};
 
 /// State shared by the backend handle and its writer thread.

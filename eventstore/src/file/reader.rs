@@ -53,7 +53,12 @@ impl LogReader {
         recent.push_back((commit, records));
     }
 
-    fn commit(&self, commit: u64, location: Location) -> Result<Vec<EventRecord>, StoreError> {
+    /// Every record of commit number `commit`, stored at `location`, in order.
+    pub(crate) fn commit(
+        &self,
+        commit: u64,
+        location: Location,
+    ) -> Result<Vec<EventRecord>, StoreError> {
         {
             let recent = self.recent();
             if let Some(&(first, _)) = recent.front() {

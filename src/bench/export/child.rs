@@ -33,7 +33,7 @@ pub async fn run(args: ChildArgs) -> anyhow::Result<()> {
     // The embedded backends whatever the environment says (NATS_URL, DATABASE_URL).
     settings.nats = None;
     settings.database = None;
-    let store = gateway::startup::open_store(&settings).await?;
+    let store = gateway::startup::open_store_for_replay(&settings).await?;
     let opened = started.elapsed();
     let hwm_opened = peak_rss_kib();
     let request = ExportRequest {
