@@ -266,12 +266,7 @@ impl LogIndex {
 
     /// The events of `$all` after `from` that pass `filter`, at most `max`.
     pub(crate) fn plan_all(&self, from: ReadFrom, filter: &StreamFilter, max: usize) -> ReadPlan {
-        let (first_commit, mut skip) = match from {
-            ReadFrom::Start => (1, 0),
-            // Commit numbers start at 1: a position in commit 0 precedes every event.
-            ReadFrom::After(after) if after.commit() == 0 => (1, 0),
-            ReadFrom::After(after) => (after.commit(), after.index() + 1),
-        };
+        let (first_commit, mut skip) = from.first_commit();
         let mut plan = ReadPlan::new();
         for commit in first_commit..=self.durable_commit {
             if plan.len() >= max {

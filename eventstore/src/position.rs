@@ -81,6 +81,17 @@ impl ReadFrom {
             Self::After(after) => position > after,
         }
     }
+
+    /// The first commit of the range, for logs whose commits are numbered from 1, and
+    /// how many of its first events lie before the range (possibly all of them).
+    pub(crate) fn first_commit(self) -> (u64, u32) {
+        match self {
+            Self::Start => (1, 0),
+            // Commit numbers start at 1: a position in commit 0 precedes every event.
+            Self::After(after) if after.commit() == 0 => (1, 0),
+            Self::After(after) => (after.commit(), after.index() + 1),
+        }
+    }
 }
 
 /// Direction of a stream read.

@@ -96,11 +96,7 @@ impl FileBackend {
             .create(true)
             .truncate(false)
             .open(&path)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked { path }),
-            Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
-        }
+        lock_exclusive(&file, &path)?;
         let file_len = file.metadata()?.len();
         let mut index = LogIndex::default();
         let mut ids = Vec::new();
@@ -169,6 +165,18 @@ impl FileBackend {
     /// The log file's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// Takes the log's exclusive lock (held until `file` is closed): one process at a time
+/// writes or replays a log.
+fn lock_exclusive(file: &File, path: &Path) -> Result<(), StoreError> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked {
+            path: path.to_owned(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
     }
 }
 

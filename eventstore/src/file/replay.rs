@@ -83,11 +83,7 @@ impl ReplayLog {
             )),
             _ => e.into(),
         })?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Locked { path }),
-            Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
-        }
+        super::lock_exclusive(&file, &path)?;
         let file_len = file.metadata()?.len();
         let mut commits = Vec::new();
         let mut reading = BufReader::with_capacity(1 << 20, &file);
@@ -164,12 +160,7 @@ impl Backend for ReplayLog {
         filter: &StreamFilter,
         max: usize,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        let (first_commit, mut skip) = match from {
-            ReadFrom::Start => (1, 0),
-            // Commit numbers start at 1: a position in commit 0 precedes every event.
-            ReadFrom::After(after) if after.commit() == 0 => (1, 0),
-            ReadFrom::After(after) => (after.commit(), after.index() + 1),
-        };
+        let (first_commit, mut skip) = from.first_commit();
         let mut out = Vec::new();
         for commit in first_commit..=self.commits.len() as u64 {
             if out.len() >= max {
@@ -248,13 +239,6 @@ mod tests {
             .unwrap()
     }
 
-    fn comes_after(from: ReadFrom, position: Position) -> bool {
-        match from {
-            ReadFrom::Start => true,
-            ReadFrom::After(after) => position > after,
-        }
-    }
-
     #[tokio::test]
     async fn pages_of_all_match_the_writers_reads_from_every_position() {
         let dir = tempfile::tempdir().unwrap();
@@ -277,7 +261,7 @@ mod tests {
             ] {
                 let expected: Vec<_> = written
                     .iter()
-                    .filter(|r| comes_after(from, r.position) && filter.accepts(&r.stream))
+                    .filter(|r| from.includes(r.position) && filter.accepts(&r.stream))
                     .take(max)
                     .cloned()
                     .collect();
