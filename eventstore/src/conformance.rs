@@ -79,6 +79,36 @@ pub fn draft(event_type: &str, n: u64) -> EventDraft {
     }
 }
 
+/// Appends `commits` commits to `backend` with `Any`, commit `n` being the stream and
+/// events `commit(n)` gives, and returns `$all` as read back: the small varied logs
+/// that backend, replay and transfer tests start from.
+pub async fn write_commits(
+    backend: &dyn Backend,
+    commits: u64,
+    mut commit: impl FnMut(u64) -> (StreamName, Vec<EventDraft>),
+) -> Vec<crate::EventRecord> {
+    for n in 0..commits {
+        let (stream, events) = commit(n);
+        backend
+            .append(
+                &stream,
+                ExpectedRevision::Any,
+                OffsetDateTime::now_utc(),
+                events,
+            )
+            .await
+            .expect("test append");
+    }
+    backend
+        .read_all(
+            crate::ReadFrom::Start,
+            &crate::StreamFilter::All,
+            usize::MAX,
+        )
+        .await
+        .expect("test read")
+}
+
 async fn append(
     backend: &dyn Backend,
     name: &str,

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use concerto_eventstore::conformance::draft;
+use concerto_eventstore::conformance::{draft, write_commits};
 use concerto_eventstore::file::writer::LogFile;
 use concerto_eventstore::file::FileBackend;
 use concerto_eventstore::{
@@ -119,24 +119,11 @@ async fn a_second_writer_is_refused_with_a_clear_message() {
 }
 
 async fn small_log(path: &std::path::Path) -> Vec<concerto_eventstore::EventRecord> {
-    let backend = FileBackend::open(path).unwrap();
-    for n in 0..4 {
-        let name = format!("s-{}", n % 2);
+    write_commits(&FileBackend::open(path).unwrap(), 4, |n| {
         let events = (0..=n % 2).map(|i| draft("E", n * 10 + i)).collect();
-        backend
-            .append(
-                &stream(&name),
-                ExpectedRevision::Any,
-                OffsetDateTime::now_utc(),
-                events,
-            )
-            .await
-            .unwrap();
-    }
-    backend
-        .read_all(ReadFrom::Start, &StreamFilter::All, 100)
-        .await
-        .unwrap()
+        (stream(&format!("s-{}", n % 2)), events)
+    })
+    .await
 }
 
 #[tokio::test]

@@ -1,29 +1,23 @@
 //! Export then import gives the same log; a malformed export appends nothing.
 
-use concerto_eventstore::conformance::draft;
+use concerto_eventstore::conformance::{draft, write_commits};
 use concerto_eventstore::file::FileBackend;
 use concerto_eventstore::jsonl::{export, import, read_commits};
 use concerto_eventstore::memory::MemoryBackend;
-use concerto_eventstore::{Backend, ExpectedRevision, ReadFrom, StreamFilter, StreamName};
-use time::OffsetDateTime;
+use concerto_eventstore::{Backend, ReadFrom, StreamFilter, StreamName};
 
 #[tokio::test]
 async fn export_then_import_gives_the_same_events_ids_revisions_positions_and_times() {
     let dir = tempfile::tempdir().unwrap();
     let source = FileBackend::open(dir.path().join("log")).unwrap();
-    for n in 0..20u64 {
+    let original = write_commits(&source, 20, |n| {
         let stream = StreamName::parse(format!("s-{}", n % 3)).unwrap();
-        let events = (0..=n % 3).map(|i| draft("E", n * 10 + i)).collect();
-        source
-            .append(
-                &stream,
-                ExpectedRevision::Any,
-                OffsetDateTime::now_utc(),
-                events,
-            )
-            .await
-            .unwrap();
-    }
+        (
+            stream,
+            (0..=n % 3).map(|i| draft("E", n * 10 + i)).collect(),
+        )
+    })
+    .await;
     let mut exported = Vec::new();
     assert_eq!(export(&source, &mut exported).await.unwrap(), 39);
     let target = MemoryBackend::new();
@@ -31,10 +25,6 @@ async fn export_then_import_gives_the_same_events_ids_revisions_positions_and_ti
         .await
         .unwrap();
     assert_eq!((report.commits_written, report.events), (20, 39));
-    let original = source
-        .read_all(ReadFrom::Start, &StreamFilter::All, 1000)
-        .await
-        .unwrap();
     assert_eq!(
         target
             .read_all(ReadFrom::Start, &StreamFilter::All, 1000)

@@ -3,11 +3,10 @@
 
 use crate::cli_support::concerto;
 use concerto_tests::services::nats_url;
-use eventstore::conformance::draft;
+use eventstore::conformance::{draft, write_commits};
 use eventstore::file::FileBackend;
 use eventstore::nats::{NatsBackend, NatsConfig};
-use eventstore::{Backend, ExpectedRevision, ReadFrom, StreamFilter, StreamName};
-use time::OffsetDateTime;
+use eventstore::{Backend, ReadFrom, StreamFilter, StreamName};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_from_the_file_log_then_import_into_jetstream_keeps_the_log() {
@@ -19,25 +18,14 @@ async fn export_from_the_file_log_then_import_into_jetstream_keeps_the_log() {
     let data_dir = dir.path().join("data");
     let original = {
         let backend = FileBackend::open(data_dir.join("events.log")).unwrap();
-        for n in 0..30u64 {
+        write_commits(&backend, 30, |n| {
             let stream = StreamName::parse(format!("contribution-{}", n % 4)).unwrap();
             let events = (0..=n % 3)
                 .map(|i| draft("ContributionSubmitted", n * 10 + i))
                 .collect();
-            backend
-                .append(
-                    &stream,
-                    ExpectedRevision::Any,
-                    OffsetDateTime::now_utc(),
-                    events,
-                )
-                .await
-                .unwrap();
-        }
-        backend
-            .read_all(ReadFrom::Start, &StreamFilter::All, 10_000)
-            .await
-            .unwrap()
+            (stream, events)
+        })
+        .await
     };
     let export = dir.path().join("export.jsonl");
     let data = data_dir.to_str().unwrap();

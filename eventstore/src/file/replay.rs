@@ -206,15 +206,14 @@ impl Backend for ReplayLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conformance::draft;
+    use crate::conformance::{draft, write_commits};
     use crate::file::FileBackend;
 
     /// A log of 40 commits (79 events: one to three each) over five streams of two
     /// categories.
     async fn written_log(path: &Path) -> Vec<EventRecord> {
-        let backend = FileBackend::open(path).unwrap();
         let mut n = 0;
-        for commit in 0..40u64 {
+        write_commits(&FileBackend::open(path).unwrap(), 40, |commit| {
             let category = if commit % 3 == 0 { "vote" } else { "avis" };
             let stream = StreamName::parse(format!("{category}-{}", commit % 5)).unwrap();
             let events = (0..=commit % 3)
@@ -223,20 +222,9 @@ mod tests {
                     draft("E", n)
                 })
                 .collect();
-            backend
-                .append(
-                    &stream,
-                    ExpectedRevision::Any,
-                    OffsetDateTime::now_utc(),
-                    events,
-                )
-                .await
-                .unwrap();
-        }
-        backend
-            .read_all(ReadFrom::Start, &StreamFilter::All, usize::MAX)
-            .await
-            .unwrap()
+            (stream, events)
+        })
+        .await
     }
 
     #[tokio::test]
