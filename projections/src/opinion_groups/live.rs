@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use domain::ballot::Vote as BallotVote;
 use domain::contribution::ContributionKind;
-use domain::values::{ConcertationId, ContributionId, QuestionId};
+use domain::values::{ConcertationId, ContributionId, ParticipantId, QuestionId};
 use eventstore::Position;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -125,8 +125,10 @@ impl Debounce {
 pub struct QuestionVotes {
     /// Its concertation.
     pub concertation: Option<ConcertationId>,
-    /// (participant, statement, vote).
-    pub votes: Vec<(String, String, Vote)>,
+    /// (participant, statement, vote). Ids, not their text: a million votes as two
+    /// `String`s each held about 150 bytes a vote while an export computed the groups
+    /// (`BENCHMARKS.md`); [`compute_question`] writes each id's text on the stack.
+    pub votes: Vec<(ParticipantId, ContributionId, Vote)>,
     /// Statements hidden or withdrawn: neutralised, never shown.
     pub hidden: Vec<String>,
     /// An order-independent digest of the above, to skip unchanged questions.
@@ -185,9 +187,7 @@ pub fn question_votes(model: &ReadModel) -> BTreeMap<QuestionId, QuestionVotes> 
             statement.as_uuid().as_u128(),
             code,
         ));
-        entry
-            .votes
-            .push((participant.to_string(), statement.to_string(), value));
+        entry.votes.push((participant, statement, value));
     }
     out
 }
@@ -195,8 +195,21 @@ pub fn question_votes(model: &ReadModel) -> BTreeMap<QuestionId, QuestionVotes> 
 /// Computes the groups of one question's votes (pure).
 pub fn compute_question(votes: &QuestionVotes, parameters: &Parameters) -> OpinionGroups {
     let mut builder = VoteSetBuilder::new();
+    let mut participant_text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let mut statement_text = [0u8; uuid::fmt::Hyphenated::LENGTH];
     for (participant, statement, vote) in &votes.votes {
-        builder.vote(participant, statement, *vote);
+        // The ids' `Display`: hyphenated, lower case.
+        builder.vote(
+            participant
+                .as_uuid()
+                .hyphenated()
+                .encode_lower(&mut participant_text),
+            statement
+                .as_uuid()
+                .hyphenated()
+                .encode_lower(&mut statement_text),
+            *vote,
+        );
     }
     for statement in &votes.hidden {
         builder.hide(statement);
