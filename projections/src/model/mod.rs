@@ -275,7 +275,10 @@ impl ReadModel {
                     ParticipantRow {
                         id: *id,
                         kind,
-                        place: commune.as_deref().and_then(queries::place_of),
+                        territories: commune
+                            .as_deref()
+                            .map(queries::territories_of)
+                            .unwrap_or_default(),
                         commune,
                         verification: *verification,
                         erased: false,
@@ -488,6 +491,7 @@ impl ReadModel {
         } = event;
         let voter = self.participants.get(participant);
         let kind = voter.map(|p| p.kind);
+        let territories = voter.map_or(&[][..], |p| p.territories.as_slice());
         let previous = self.votes.insert((*participant, *statement), *vote);
         let tally = self.tallies.entry(*statement).or_default();
         for (cast, delta) in previous.map(|p| (p, -1)).into_iter().chain([(*vote, 1)]) {
@@ -495,10 +499,12 @@ impl ReadModel {
             if let Some(kind) = kind {
                 tally.by_kind.entry(kind).or_default().count(cast, delta);
             }
-            if let Some(voter) = voter {
-                voter.for_each_territory(|territory| {
-                    queries::entry_of(&mut tally.by_territory, territory).count(cast, delta);
-                });
+            for territory in territories {
+                tally
+                    .by_territory
+                    .entry(territory.clone())
+                    .or_default()
+                    .count(cast, delta);
             }
         }
         touched.votes.insert((*participant, *statement));

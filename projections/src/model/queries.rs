@@ -341,9 +341,13 @@ impl ReadModel {
                 .or_default() += 1;
             if let Some(commune) = &participant.commune {
                 *figures.by_commune.entry(commune.clone()).or_default() += 1;
-                participant.for_each_territory(|territory| {
-                    entry_of(&mut figures.by_territory, territory).participants += 1;
-                });
+                for territory in &participant.territories {
+                    figures
+                        .by_territory
+                        .entry(territory.clone())
+                        .or_default()
+                        .participants += 1;
+                }
             }
         }
         let reference = domain::territory::reference();
@@ -372,23 +376,19 @@ impl ReadModel {
     }
 }
 
-/// The entry of `key` in `map`, made when missing; the key is copied only then.
-pub(crate) fn entry_of<'m, V: Default>(
-    map: &'m mut std::collections::BTreeMap<String, V>,
-    key: &str,
-) -> &'m mut V {
-    if !map.contains_key(key) {
-        map.insert(key.to_owned(), V::default());
-    }
-    map.get_mut(key).expect("inserted above")
-}
-
-/// Where a commune (`COM:<INSEE code>`) sits in the territorial reference; `None` for
-/// any other code or a commune the reference does not know.
-pub(crate) fn place_of(commune: &str) -> Option<domain::territory::CommunePlace<'static>> {
-    commune
+/// The prefixed codes of a commune and of every territory above it.
+pub(crate) fn territories_of(commune: &str) -> Vec<String> {
+    let mut codes = vec![commune.to_owned()];
+    let Some(place) = commune
         .strip_prefix("COM:")
         .and_then(|c| domain::territory::reference().place_of_commune(c))
+    else {
+        return codes;
+    };
+    codes.extend(place.epci.map(|e| format!("EPCI:{e}")));
+    codes.push(format!("DEP:{}", place.departement));
+    codes.extend(place.region.map(|r| format!("REG:{r}")));
+    codes
 }
 
 /// The synthesis of one theme of a concertation.

@@ -216,48 +216,13 @@ pub struct ParticipantRow {
     pub kind: ParticipantKindRow,
     /// The commune a citizen gave (`COM:…`), if any.
     pub commune: Option<String>,
-    /// Where that commune sits (its EPCI, département and région), worked out once at
-    /// registration for the tallies by territory; `None` without a commune or for one
-    /// the territorial reference does not know. It points into the static reference:
-    /// the territories' codes as four `String`s took about 340 bytes a participant
-    /// (`BENCHMARKS.md`, "Export"). Read the codes with
-    /// [`ParticipantRow::for_each_territory`].
-    #[serde(skip)]
-    pub place: Option<domain::territory::CommunePlace<'static>>,
+    /// That commune and every territory above it (`EPCI:…`, `DEP:…`, `REG:…`),
+    /// worked out once at registration for the tallies by territory.
+    pub territories: Vec<String>,
     /// Verification level.
     pub verification: VerificationLevel,
     /// Erased at their request.
     pub erased: bool,
-}
-
-impl ParticipantRow {
-    /// Calls `each` with the code of the participant's commune, then of every territory
-    /// above it (`COM:…`, `EPCI:…`, `DEP:…`, `REG:…`, in that order); nothing without a
-    /// commune. The codes above the commune are written into one buffer, so the
-    /// tallies by territory can look each up without an allocation.
-    pub fn for_each_territory(&self, mut each: impl FnMut(&str)) {
-        let Some(commune) = &self.commune else {
-            return;
-        };
-        each(commune);
-        let Some(place) = &self.place else {
-            return;
-        };
-        let mut code = String::with_capacity(16);
-        let mut emit = |prefix: &str, value: &str| {
-            code.clear();
-            code.push_str(prefix);
-            code.push_str(value);
-            each(&code);
-        };
-        if let Some(epci) = place.epci {
-            emit("EPCI:", epci);
-        }
-        emit("DEP:", place.departement);
-        if let Some(region) = place.region {
-            emit("REG:", region);
-        }
-    }
 }
 
 /// The kinds of participant.
@@ -337,42 +302,4 @@ pub struct ModerationEntry {
     pub note: String,
     /// When.
     pub at: OffsetDateTime,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn citizen_of(commune: Option<&str>) -> ParticipantRow {
-        ParticipantRow {
-            id: ParticipantId::from_uuid(uuid::Uuid::nil()),
-            kind: ParticipantKindRow::Citoyen,
-            commune: commune.map(str::to_owned),
-            place: commune.and_then(crate::model::queries::place_of),
-            verification: VerificationLevel::SelfDeclared,
-            erased: false,
-        }
-    }
-
-    fn codes(participant: &ParticipantRow) -> Vec<String> {
-        let mut codes = Vec::new();
-        participant.for_each_territory(|code| codes.push(code.to_owned()));
-        codes
-    }
-
-    #[test]
-    fn a_commune_and_every_territory_above_it_in_order() {
-        let paris = domain::territory::reference()
-            .place_of_commune("75056")
-            .expect("Paris is in the reference");
-        let mut expected = vec!["COM:75056".to_owned()];
-        expected.extend(paris.epci.map(|e| format!("EPCI:{e}")));
-        expected.push(format!("DEP:{}", paris.departement));
-        expected.extend(paris.region.map(|r| format!("REG:{r}")));
-        assert_eq!(expected[expected.len() - 2..], ["DEP:75", "REG:11"]);
-        assert_eq!(codes(&citizen_of(Some("COM:75056"))), expected);
-        // A commune the reference does not know counts under its own code only.
-        assert_eq!(codes(&citizen_of(Some("COM:00000"))), ["COM:00000"]);
-        assert!(codes(&citizen_of(None)).is_empty());
-    }
 }
