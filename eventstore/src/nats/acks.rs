@@ -316,10 +316,9 @@ fn parse(message: &Message, stored_prefix: &[u8]) -> Result<Acknowledged, StoreE
 
 /// The sequence of the ordinary acknowledgement, `{"stream":"<stream>", "seq":<n>}`
 /// byte for byte (what the server sends for a stored message without a domain; a test
-/// holds the server to it), or
-/// `None` for any other answer, which [`parse`] reads as JSON. Skipping the JSON parser
-/// for the answer nearly every append gets saves about 2 % of the client's CPU at
-/// concurrency 256 (`BENCHMARKS.md`).
+/// holds the server to it), or `None` for any other answer, which [`parse`] reads as
+/// JSON. Skipping the JSON parser for the answer nearly every append gets saves about
+/// 2 % of the client's CPU at concurrency 256 (`BENCHMARKS.md`).
 fn stored_sequence(payload: &[u8], stored_prefix: &[u8]) -> Option<u64> {
     let digits = payload.strip_prefix(stored_prefix)?.strip_suffix(b"}")?;
     if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {

@@ -112,15 +112,7 @@ impl StreamCache {
     /// lookup there (hash, shard lock, probe, then the insertion) was about 2 % of the
     /// client's CPU (`BENCHMARKS.md`).
     pub fn tail(&self, stream: &StreamName) -> Tail {
-        let mut shard = self.streams.shard(stream);
-        let slot = match shard.get(stream) {
-            Some(slot) => slot.clone(),
-            None => {
-                self.streams.make_room(&mut shard);
-                shard.entry(stream.clone()).or_default().clone()
-            }
-        };
-        drop(shard);
+        let slot = self.slot(stream);
         let state = lock(&slot);
         let (last, subject) = (state.last, state.subject.clone());
         drop(state);
@@ -144,15 +136,18 @@ impl StreamCache {
 
     /// Updates (creating if needed) the stream's state.
     pub fn update<R>(&self, stream: &StreamName, f: impl FnOnce(&mut StreamState) -> R) -> R {
+        f(&mut lock(&self.slot(stream)))
+    }
+
+    /// The stream's slot, made empty (unknown) when the cache does not hold it; the
+    /// shard is locked only for the lookup.
+    fn slot(&self, stream: &StreamName) -> Slot {
         let mut shard = self.streams.shard(stream);
         if let Some(slot) = shard.get(stream) {
-            return f(&mut lock(slot));
+            return slot.clone();
         }
         self.streams.make_room(&mut shard);
-        let slot = shard.entry(stream.clone()).or_default();
-        // Bound before returning: the slot's guard must end before the shard's.
-        let result = f(&mut lock(slot));
-        result
+        shard.entry(stream.clone()).or_default().clone()
     }
 
     /// Records a commit of `count` events at `first_revision`, stored at `sequence`.
